@@ -1,0 +1,26 @@
+"""Exceptions raised by `topics`: one message a user can act on, never a deep library traceback."""
+
+from __future__ import annotations
+
+
+class TopicsError(Exception):
+    """Base class of every error `topics` raises on purpose."""
+
+
+class InputError(TopicsError, ValueError):
+    """Input that cannot be used: a bad file, an unknown format, a table without text."""
+
+
+class InputFileNotFoundError(TopicsError, FileNotFoundError):
+    """An input path that does not exist."""
+
+    def __str__(self) -> str:  # FileNotFoundError formats its args as a tuple otherwise
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelError(TopicsError, ValueError):
+    """A model that cannot be fitted, used or loaded as asked."""
+
+
+class TopicsWarning(UserWarning):
+    """Something was skipped or adjusted; the message says what and how many."""
