@@ -1,0 +1,45 @@
+"""The arXiv metadata snapshot (Kaggle "arxiv-metadata-oai-snapshot.json"): one JSON object a line.
+
+``id`` stays the arXiv id, ``label`` is the primary (first) category, ``date`` is ``update_date`` (or
+the first version's date); ``categories``, ``authors`` and the other short fields stay as metadata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from topics.corpus.table import CorpusBuilder, primary_label, records_in_chunks
+from topics.corpus.tabular import iter_json_lines
+
+__all__ = ["read_arxiv"]
+
+# bulky lists that nobody needs beside the flat `authors` string
+_DROPPED = {"versions", "authors_parsed"}
+
+
+def _first_version_date(record: dict) -> str | None:
+    versions = record.get("versions")
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        created = versions[0].get("created")
+        return created if isinstance(created, str) else None
+    return None
+
+
+def _row(record: dict) -> dict:
+    row = {
+        "id": record.get("id"),
+        "title": record.get("title"),
+        "abstract": record.get("abstract"),
+        "date": record.get("update_date") or _first_version_date(record),
+        "label": primary_label(record.get("categories")),
+    }
+    for key, value in record.items():
+        if key not in row and key not in _DROPPED:
+            row[key.replace("-", "_")] = value
+    return row
+
+
+def read_arxiv(path: Path, builder: CorpusBuilder, encoding: str, chunksize: int) -> None:
+    rows = (_row(record) for _, record in iter_json_lines(path, encoding))
+    for batch in records_in_chunks(rows, max(1, int(chunksize))):
+        builder.add_records(batch)

@@ -1,0 +1,92 @@
+"""Opening input files: gzip, text decoding, and turning low-level failures into `InputError`."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from topics.errors import InputError
+
+__all__ = ["check_encoding", "is_gzip", "open_binary", "open_text", "reading", "read_text"]
+
+
+def is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec name for `encoding`; InputError for an unknown one."""
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise InputError(f"unknown encoding {encoding!r}; pass e.g. encoding='utf-8' or 'latin-1'") from None
+
+
+def _decoding(encoding: str) -> str:
+    # a UTF-8 byte-order mark at the start is not part of the first value
+    return "utf-8-sig" if check_encoding(encoding) == "utf-8" else encoding
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when its name ends with .gz."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    """The file as text lines (universal newlines); decode errors surface while reading."""
+    return io.TextIOWrapper(open_binary(path), encoding=_decoding(encoding), errors="strict")
+
+
+def read_text(path: Path, encoding: str) -> str:
+    with reading(path, encoding), open_text(path, encoding) as handle:
+        return handle.read()
+
+
+def _locate_decode_error(path: Path, encoding: str) -> tuple[int, int, int] | None:
+    """(byte, line, offset) of the first byte that does not decode, scanning line by line."""
+    decoding = _decoding(encoding)
+    offset = 0
+    try:
+        with open_binary(path) as handle:
+            for line_no, line in enumerate(handle, start=1):
+                try:
+                    line.decode(decoding)
+                except UnicodeDecodeError as error:
+                    return line[error.start], line_no, offset + error.start
+                offset += len(line)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def decode_error(path: Path, encoding: str, error: UnicodeDecodeError) -> InputError:
+    located = _locate_decode_error(path, encoding)
+    if located is None:  # the codec failed across lines (e.g. UTF-16): report what the codec said
+        byte = error.object[error.start] if error.start < len(error.object) else 0
+        where = f"offset {error.start} of a block"
+    else:
+        byte, line_no, offset = located
+        where = f"line {line_no} (offset {offset})"
+    return InputError(
+        f"{path}: cannot decode byte 0x{byte:02x} at {where} as {encoding}; "
+        "pass encoding=... (or --encoding), e.g. 'latin-1'"
+    )
+
+
+@contextlib.contextmanager
+def reading(path: Path, encoding: str = "utf-8") -> Iterator[None]:
+    """Turn decoding and decompression failures raised inside the block into `InputError`."""
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        raise decode_error(path, encoding, error) from None
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise InputError(f"{path}: not a valid gzip file ({error})") from None

@@ -1,0 +1,276 @@
+"""The one place that turns reader output into the corpus table.
+
+Readers push chunks of rows with the canonical columns (``id``, ``title``, ``abstract``, optionally
+``text``/``date``/``label``) plus any metadata columns; `CorpusBuilder` cleans the text, drops empty
+documents and exact duplicates (remembering a hash of each text, not the text), and `finish` builds
+the final frame with its read report in ``df.attrs["topics_read"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from topics.corpus.normalize import join_text, normalize_text, to_str_or_none
+from topics.errors import InputError, TopicsWarning
+
+__all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "records_in_chunks"]
+
+CANONICAL = ("id", "title", "abstract", "text", "date", "label")
+MAX_SKIPPED = 20
+_YEAR = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*$")
+_LABEL_SPLIT = re.compile(r"[\s,;]+")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def primary_label(value: object) -> str | None:
+    """The first token of a category list such as ``"cs.LG stat.ML"``."""
+    text = to_str_or_none(value)
+    if text is None:
+        return None
+    tokens = [t for t in _LABEL_SPLIT.split(text.strip()) if t]
+    return tokens[0] if tokens else None
+
+
+def _date_string(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != value:  # NaN
+            return None
+        return f"{int(value)}-01-01" if float(value).is_integer() and 1000 <= value <= 2999 else None
+    text = to_str_or_none(value)
+    if text is None or not text.strip():
+        return None
+    year = _YEAR.match(text)
+    if year:
+        return f"{year.group(1)}-01-01"
+    return text.strip()
+
+
+def _parse_one(text: str) -> pd.Timestamp:
+    try:
+        stamp = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return pd.NaT if stamp is None else stamp
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates as naive UTC datetime64; a year alone is 1 January of it; anything unreadable is NaT."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        dates = pd.to_datetime(values, utc=True)
+    else:
+        strings = [_date_string(v) for v in values]
+        parsed = {s: _parse_one(s) for s in set(strings) if s is not None}
+        dates = pd.to_datetime(
+            pd.Series([parsed.get(s, pd.NaT) if s is not None else pd.NaT for s in strings], dtype=object),
+            utc=True,
+        )
+    return dates.dt.tz_localize(None).reset_index(drop=True)
+
+
+class CorpusBuilder:
+    """Collects cleaned, de-duplicated documents chunk by chunk; `finish` builds the corpus table."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path = path
+        self.format = fmt
+        self.n_read = 0
+        self.n_duplicates = 0
+        self.n_empty = 0
+        self.n_skipped = 0
+        self.skipped: list[str] = []
+        self.notes: list[str] = []
+        self._seen: set[bytes] = set()
+        self._parts: list[pd.DataFrame] = []
+        self.has_date = False
+        self.has_label = False
+
+    # -- input -------------------------------------------------------------------------------
+    def skip(self, description: str, *, count_as_read: bool = True) -> None:
+        """Record a malformed record that the reader could not use."""
+        self.n_skipped += 1
+        if count_as_read:
+            self.n_read += 1
+        if len(self.skipped) < MAX_SKIPPED:
+            self.skipped.append(description)
+
+    def add_records(self, records: Sequence[Mapping[str, object]]) -> None:
+        if records:
+            self.add(pd.DataFrame.from_records(list(records)))
+
+    def add(self, chunk: pd.DataFrame, *, text_from: Sequence[str] | None = None) -> None:
+        """Add rows with canonical columns (any may be absent) plus metadata columns.
+
+        `text_from` names columns of `chunk` to clean and join into ``text`` (they are consumed);
+        otherwise ``text`` is the chunk's own ``text`` column, or title and abstract joined.
+        """
+        n = len(chunk)
+        self.n_read += n
+        if n == 0:
+            return
+        titles = self._clean(chunk, "title", n)
+        abstracts = self._clean(chunk, "abstract", n)
+        if text_from:
+            columns = [[normalize_text(v) for v in chunk[c]] for c in text_from]
+            texts = [join_text(*parts) for parts in zip(*columns)]
+            chunk = chunk.drop(columns=[c for c in text_from if c not in CANONICAL])
+        elif "text" in chunk.columns:
+            texts = self._clean(chunk, "text", n)
+        else:
+            texts = [join_text(t, a) for t, a in zip(titles, abstracts)]
+
+        keep = []
+        seen = self._seen
+        for i, text in enumerate(texts):
+            if not text:
+                self.n_empty += 1
+                continue
+            digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            if digest in seen:
+                self.n_duplicates += 1
+                continue
+            seen.add(digest)
+            keep.append(i)
+        if not keep:
+            return
+
+        out = {
+            "id": [to_str_or_none(v) for v in chunk["id"]] if "id" in chunk.columns else [None] * n,
+            "title": titles,
+            "abstract": abstracts,
+            "text": texts,
+        }
+        if "date" in chunk.columns:
+            self.has_date = True
+            out["date"] = list(chunk["date"])
+        if "label" in chunk.columns:
+            self.has_label = True
+            out["label"] = [to_str_or_none(v) for v in chunk["label"]]
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
+        meta = chunk.drop(columns=[c for c in chunk.columns if c in CANONICAL]).reset_index(drop=True)
+        frame = pd.concat([frame, meta], axis=1) if len(meta.columns) else frame
+        self._parts.append(frame.iloc[keep])
+
+    @staticmethod
+    def _clean(chunk: pd.DataFrame, column: str, n: int) -> list[str]:
+        if column not in chunk.columns:
+            return [""] * n
+        return [normalize_text(v) for v in chunk[column]]
+
+    # -- output ------------------------------------------------------------------------------
+    @property
+    def n_documents(self) -> int:
+        return sum(len(p) for p in self._parts)
+
+    def report(self) -> dict:
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "n_read": self.n_read,
+            "n_duplicates": self.n_duplicates,
+            "n_empty": self.n_empty,
+            "n_skipped": self.n_skipped,
+            "n_documents": self.n_documents,
+            "skipped": list(self.skipped),
+        }
+
+    def finish(self) -> pd.DataFrame:
+        if not self._parts:
+            raise InputError(self._no_documents_message())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # all-NA metadata columns in some chunks
+            df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
+        self._parts = [df]
+        n = len(df)
+        columns: dict[str, pd.Series | list] = {
+            "id": self._unique_ids(list(df["id"])),
+            "title": df["title"].astype(str).tolist(),
+            "abstract": df["abstract"].astype(str).tolist(),
+            "text": df["text"].astype(str).tolist(),
+        }
+        if self.has_date:
+            columns["date"] = parse_dates(df["date"])
+        if self.has_label:
+            columns["label"] = pd.Series(list(df["label"]), dtype="str")
+        result = pd.DataFrame(
+            {k: (v if isinstance(v, pd.Series) else pd.Series(v, dtype="str")) for k, v in columns.items()}
+        )
+        meta = df.drop(columns=[c for c in df.columns if c in CANONICAL]).reset_index(drop=True)
+        if len(meta.columns):
+            result = pd.concat([result, meta], axis=1)
+        result.index = pd.RangeIndex(n)
+        result.attrs["topics_read"] = self.report()
+        self._warn()
+        return result
+
+    def _unique_ids(self, ids: list[str | None]) -> list[str]:
+        width = max(4, len(str(len(ids))))
+        taken = {i for i in ids if i}
+        out: list[str] = []
+        used: set[str] = set()
+        renamed = 0
+        for position, value in enumerate(ids, start=1):
+            if not value:
+                value = f"doc-{position:0{width}d}"
+                while value in taken or value in used:
+                    value += "-x"
+            elif value in used:
+                renamed += 1
+                suffix = 2
+                while f"{value}-{suffix}" in used or f"{value}-{suffix}" in taken:
+                    suffix += 1
+                value = f"{value}-{suffix}"
+            used.add(value)
+            out.append(value)
+        if renamed:
+            self.notes.append(f"made {_plural(renamed, 'repeated id')} unique with a -2, -3... suffix")
+        return out
+
+    def _no_documents_message(self) -> str:
+        detail = []
+        if self.n_read:
+            detail.append(f"{_plural(self.n_read, 'record')} read")
+        if self.n_empty:
+            detail.append(f"{self.n_empty} empty")
+        if self.n_skipped:
+            detail.append(f"{self.n_skipped} malformed")
+        if self.skipped:
+            detail.append("; ".join(self.skipped[:3]))
+        suffix = f" ({', '.join(detail)})" if detail else ""
+        return f"{self.path} contains no documents{suffix}"
+
+    def _warn(self) -> None:
+        what = []
+        if self.n_duplicates:
+            what.append(f"removed {_plural(self.n_duplicates, 'exact duplicate')} (kept the first)")
+        if self.n_empty:
+            what.append(f"dropped {_plural(self.n_empty, 'empty document')}")
+        if self.n_skipped:
+            shown = "; ".join(self.skipped[:3]) + ("; ..." if self.n_skipped > 3 else "")
+            what.append(f"skipped {_plural(self.n_skipped, 'malformed entry')} ({shown})")
+        what.extend(self.notes)
+        if what:
+            message = f"read {_plural(self.n_read, 'record')} from {self.path.name}: " + ", ".join(what)
+            warnings.warn(message, TopicsWarning, stacklevel=4)
+
+
+def records_in_chunks(records: Iterable[Mapping[str, object]], size: int) -> Iterable[list]:
+    """Group an iterable of records into lists of at most `size`."""
+    batch: list = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,225 @@
+"""Tables: CSV, TSV, Parquet, JSON (records) and JSON Lines, each optionally gzipped.
+
+CSV/TSV are read in chunks and JSON Lines line by line, so only the kept documents are held in
+memory. Column roles come from `topics.corpus.columns`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from topics.corpus.columns import ColumnOptions, ColumnPlan, plan_columns
+from topics.corpus.source import is_gzip, open_binary, open_text, read_text, reading
+from topics.corpus.table import CorpusBuilder, records_in_chunks
+from topics.errors import InputError
+
+__all__ = ["iter_json_lines", "read_csv", "read_json", "read_jsonl", "read_parquet"]
+
+_BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _Table:
+    """Feeds chunks of a table to the builder through one column plan (decided on the first chunk)."""
+
+    def __init__(self, path: Path, builder: CorpusBuilder, options: ColumnOptions) -> None:
+        self.path = path
+        self.builder = builder
+        self.options = options
+        self.plan: ColumnPlan | None = None
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        chunk = chunk.rename(columns=str)
+        if self.plan is None:
+            self.plan = plan_columns(self.path, list(chunk.columns), self.options)
+        frame, text_from = self.plan.apply(chunk)
+        self.builder.add(frame, text_from=text_from)
+
+
+# -- CSV / TSV --------------------------------------------------------------------------------
+
+
+def read_csv(
+    path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int, sep: str = ","
+) -> None:
+    table = _Table(path, builder, options)
+    with _csv_errors(path, encoding, "TSV" if sep == "\t" else "CSV"):
+        with open_binary(path) as handle:
+            try:
+                header = pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
+            except pd.errors.EmptyDataError:
+                raise InputError(f"{path} contains no documents") from None
+        table.plan = plan_columns(path, [str(c) for c in header.columns], options)
+        as_text = {c: "str" for c in table.plan.string_columns()}
+        with warnings.catch_warnings(record=True) as caught, open_binary(path) as handle:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            reader = pd.read_csv(
+                handle, sep=sep, encoding=encoding, dtype=as_text, on_bad_lines="warn",
+                chunksize=max(1, int(chunksize)),
+            )  # fmt: skip
+            with reader:
+                for chunk in reader:
+                    table.add(chunk)
+                    _report_bad_lines(caught, builder)
+            _report_bad_lines(caught, builder)
+
+
+def _report_bad_lines(caught: list[warnings.WarningMessage], builder: CorpusBuilder) -> None:
+    for message in caught:
+        if issubclass(message.category, pd.errors.ParserWarning):
+            for line, reason in _BAD_LINE.findall(str(message.message)):
+                builder.skip(f"line {line}: {reason.strip()}")
+        else:  # not ours: pass it on
+            warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
+    caught.clear()
+
+
+@contextlib.contextmanager
+def _csv_errors(path: Path, encoding: str, kind: str) -> Iterator[None]:
+    with reading(path, encoding):
+        try:
+            yield
+        except pd.errors.ParserError as error:
+            reason = str(error).replace("Error tokenizing data. C error: ", "").strip()
+            raise InputError(f"{path}: cannot read as {kind} ({reason})") from None
+
+
+# -- Parquet ------------------------------------------------------------------------------------
+
+
+def read_parquet(path: Path, builder: CorpusBuilder, options: ColumnOptions, chunksize: int) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise InputError("reading Parquet needs pyarrow: pip install 'topics[parquet]'") from None
+    table = _Table(path, builder, options)
+    with reading(path):
+        try:
+            source: Path | io.BytesIO = path
+            if is_gzip(path):  # Parquet needs random access: decompress into memory
+                with open_binary(path) as handle:
+                    source = io.BytesIO(handle.read())
+            parquet = pq.ParquetFile(source)
+            for batch in parquet.iter_batches(batch_size=max(1, int(chunksize))):
+                table.add(batch.to_pandas())
+        except (pa.ArrowException, OSError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise InputError(f"{path}: not a valid Parquet file ({reason})") from None
+    if table.plan is None:  # a valid file without rows: still check the columns make sense
+        plan_columns(path, [str(n) for n in parquet.schema_arrow.names], options)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def _clean_surrogates(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_clean_surrogates(k): _clean_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_surrogates(v) for v in value]
+    return value
+
+
+def _loads(text: str) -> object:
+    value = json.loads(text)
+    # lone "\ud800" escapes decode to unpaired surrogates that no string column can hold
+    return _clean_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _records(path: Path, data: object) -> list[dict]:
+    """The list of records in a parsed .json file: an array, or an object holding one array."""
+    if isinstance(data, dict):
+        lists = {k: v for k, v in data.items() if isinstance(v, list)}
+        preferred = [k for k in ("data", "records", "papers", "items", "documents", "rows") if k in lists]
+        if preferred:
+            data = lists[preferred[0]]
+        elif len(lists) == 1:
+            data = next(iter(lists.values()))
+        elif lists and all(len(v) == len(next(iter(lists.values()))) for v in lists.values()):
+            keys = list(lists)  # columns: {"title": [...], "abstract": [...]}
+            data = [dict(zip(keys, row)) for row in zip(*(lists[k] for k in keys))]
+        elif data and all(isinstance(v, dict) for v in data.values()):
+            data = [{"id": k, **v} for k, v in data.items()]  # {"id1": {...}, "id2": {...}}
+        else:
+            raise InputError(
+                f"{path}: expected an array of records or an object holding one "
+                f"(like {{\"data\": [...]}}); found an object with keys {', '.join(list(data)[:10]) or '(none)'}"
+            )
+    if not isinstance(data, list):
+        raise InputError(f"{path}: expected an array of records, found {_kind(data)}")
+    records = []
+    for i, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            records.append(item)
+        elif isinstance(item, str):
+            records.append({"text": item})
+        else:
+            raise InputError(f"{path}: record {i} is {_kind(item)}, expected an object (or a string)")
+    return records
+
+
+def read_json(path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int) -> None:
+    text = read_text(path, encoding)
+    if not text.strip():
+        raise InputError(f"{path} contains no documents")
+    try:
+        data = _loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
+    records = _records(path, data)
+    table = _Table(path, builder, options)
+    for batch in records_in_chunks(records, max(1, int(chunksize))):
+        table.add(pd.DataFrame.from_records(batch))
+    if table.plan is None:
+        raise InputError(f"{path} contains no documents")
+
+
+# -- JSON Lines -----------------------------------------------------------------------------------
+
+
+def iter_json_lines(path: Path, encoding: str) -> Iterator[tuple[int, dict]]:
+    """(line number, record) for each non-blank line; InputError for a line that is not an object."""
+    with reading(path, encoding), open_text(path, encoding) as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = _loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(
+                    f"{path}, line {line_no}: not valid JSON ({error.msg} at column {error.colno})"
+                ) from None
+            except RecursionError:
+                raise InputError(f"{path}, line {line_no}: not valid JSON (nested too deeply)") from None
+            if not isinstance(record, dict):
+                raise InputError(f"{path}, line {line_no}: expected a JSON object, found {_kind(record)}")
+            yield line_no, record
+
+
+def read_jsonl(path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int) -> None:
+    table = _Table(path, builder, options)
+    records = (record for _, record in iter_json_lines(path, encoding))
+    for batch in records_in_chunks(records, max(1, int(chunksize))):
+        table.add(pd.DataFrame.from_records(batch))
