@@ -81,7 +81,9 @@ def read_corpus(
     return builder.finish()
 
 
-def _read(path, fmt: str, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int) -> None:
+def _read(
+    path, fmt: str, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int
+) -> None:
     # readers import lazily so that `import topics.corpus` stays light
     if fmt in ("csv", "tsv"):
         from topics.corpus.tabular import read_csv

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from topics.corpus.normalize import normalize_text
 from topics.corpus.table import CorpusBuilder, primary_label, records_in_chunks
 from topics.corpus.tabular import iter_json_lines
 
 __all__ = ["read_arxiv"]
 
-# bulky lists that nobody needs beside the flat `authors` string
-_DROPPED = {"versions", "authors_parsed"}
+# bulky lists that nobody needs beside the flat `authors` string; update_date becomes `date`
+_DROPPED = {"versions", "authors_parsed", "update_date"}
 
 
 def _first_version_date(record: dict) -> str | None:
@@ -36,6 +37,8 @@ def _row(record: dict) -> dict:
     for key, value in record.items():
         if key not in row and key not in _DROPPED:
             row[key.replace("-", "_")] = value
+    if isinstance(row.get("authors"), str):
+        row["authors"] = normalize_text(row["authors"])  # "Bal\\'azs" -> "Balázs"
     return row
 
 

@@ -25,11 +25,15 @@ _KEY = re.compile(r"\s*([^\s,{}()\"=#]+)\s*")
 _NAME = re.compile(r"[A-Za-z_][\w\-.:+/]*")
 _NUMBER = re.compile(r"\d+")
 _SPACE = re.compile(r"\s*")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _MONTH_NAMES = {
     m: n for m, n in zip(_MONTHS, ("January", "February", "March", "April", "May", "June", "July",
-                                   "August", "September", "October", "November", "December"))
+                                   "August", "September", "October", "November", "December"), strict=False)
 }  # fmt: skip
 
 
@@ -140,7 +144,7 @@ class _Parser:
             if not name:
                 if c == "@" or c in "{}()":
                     raise BibtexError(f"{label} has no closing brace")
-                raise BibtexError(f"{label}: unexpected {text[pos:pos + 10].splitlines()[0]!r}")
+                raise BibtexError(f"{label}: unexpected {text[pos : pos + 10].splitlines()[0]!r}")
             field_name = name.group().lower()
             pos = self.skip_space(name.end())
             if not text.startswith("=", pos):
@@ -149,7 +153,9 @@ class _Parser:
             entry.fields[field_name] = value
             pos = self.skip_space(pos)
             if pos < len(text) and text[pos] not in f",{closer}":
-                raise BibtexError(f"{label}: expected ',' or '{closer}' after field '{field_name}' (unbalanced braces?)")
+                raise BibtexError(
+                    f"{label}: expected ',' or '{closer}' after field '{field_name}' (unbalanced braces?)"
+                )
 
     def parse_value(self, pos: int, name: str, label: str) -> tuple[str, int]:
         parts = []
@@ -238,7 +244,8 @@ def _record(entry: Entry, with_date: bool) -> dict:
     if with_date:
         row["date"] = _date(fields)
     row["entry_type"] = entry.type
-    rest = {k: normalize_text(v) for k, v in fields.items() if k not in ("title", "abstract", "date")}
+    used = ("title", "abstract", "date", "year", "month") if with_date else ("title", "abstract")
+    rest = {k: normalize_text(v) for k, v in fields.items() if k not in used}
     renames = metadata_names(list(rest))
     row.update({renames.get(k, k): v for k, v in rest.items()})
     return row

@@ -72,7 +72,7 @@ class ColumnPlan:
         text_from = None
         if self.text_columns:
             text_from = [f"\x00text{i}" for i in range(len(self.text_columns))]
-            for name, source in zip(text_from, self.text_columns):
+            for name, source in zip(text_from, self.text_columns, strict=False):
                 out[name] = chunk[source].to_numpy() if source in chunk.columns else [None] * n
         used = {self.id, self.title, self.abstract, self.date, *self.text_columns}
         if not self.label_is_list:  # a category list stays as metadata beside its primary label

@@ -111,4 +111,4 @@ def _looks_like_arxiv(path: Path) -> bool:
 
 
 def looks_like_arxiv_record(record: dict) -> bool:
-    return ARXIV_KEYS <= record.keys() and ("versions" in record or "update_date" in record)
+    return record.keys() >= ARXIV_KEYS and ("versions" in record or "update_date" in record)

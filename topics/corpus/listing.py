@@ -127,7 +127,7 @@ def looks_like_listing(text: str) -> bool:
     """True when most paragraphs pair up as title + abstract (at least two such pairs)."""
     kinds = [k for b in blocks(text) if (k := classify(b)) != "boilerplate"]
     content = sum(k in ("title", "prose") for k in kinds)
-    pairs = sum(a == "title" and b == "prose" for a, b in zip(kinds, kinds[1:]))
+    pairs = sum(a == "title" and b == "prose" for a, b in zip(kinds, kinds[1:], strict=False))
     return pairs >= 2 and 2 * pairs >= 0.6 * content
 
 

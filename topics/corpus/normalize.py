@@ -30,8 +30,19 @@ _ACCENTS = (  # {\"o} or {\"{o}}; \"{o}; \"o; \c{c}; \v s
     re.compile(r"\\([uvHcrk])\s+([A-Za-z])(?![A-Za-z])"),
 )
 _SPECIAL_LETTERS = {
-    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
 }
 _SPECIAL_LETTER = re.compile(r"\{?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s*\}?")
 _ESCAPED = re.compile(r"\\([&%_#$])")
@@ -39,9 +50,9 @@ _DOLLAR = "\x00DOLLAR\x00"
 # pandoc's rule for inline math: no space after the opening $, none before the closing $,
 # and the closing $ is not followed by a digit (so "$5 and $6" stays money)
 _MATH = re.compile(r"\$(?=\S)([^$]{1,300}?)(?<=\S)\$(?!\d)")
-_DROP_COMMANDS = re.compile(r"\\(?:cite[a-z]*|ref|eqref|autoref|label|nocite)\*?\s*(?:\[[^\]]*\])?\{[^{}]*\}")
+_DROP_COMMANDS = re.compile(r"\s*~?\\(?:cite[a-z]*|ref|eqref|autoref|label|nocite)\*?\s*(?:\[[^\]]*\])?\{[^{}]*\}")
 _COMMAND_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}")
-_TILDE = re.compile(r"(?<=[^\s/])~(?=\S)")
+_TILDE = re.compile(r"(?<=[^\s/])~")  # a tie, not "~5%" nor a URL's "/~user"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -28,7 +28,9 @@ _LABEL_SPLIT = re.compile(r"[\s,;]+")
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def primary_label(value: object) -> str | None:
@@ -122,12 +124,12 @@ class CorpusBuilder:
         abstracts = self._clean(chunk, "abstract", n)
         if text_from:
             columns = [[normalize_text(v) for v in chunk[c]] for c in text_from]
-            texts = [join_text(*parts) for parts in zip(*columns)]
+            texts = [join_text(*parts) for parts in zip(*columns, strict=False)]
             chunk = chunk.drop(columns=[c for c in text_from if c not in CANONICAL])
         elif "text" in chunk.columns:
             texts = self._clean(chunk, "text", n)
         else:
-            texts = [join_text(t, a) for t, a in zip(titles, abstracts)]
+            texts = [join_text(t, a) for t, a in zip(titles, abstracts, strict=False)]
 
         keep = []
         seen = self._seen

@@ -155,13 +155,16 @@ def _records(path: Path, data: object) -> list[dict]:
             data = next(iter(lists.values()))
         elif lists and all(len(v) == len(next(iter(lists.values()))) for v in lists.values()):
             keys = list(lists)  # columns: {"title": [...], "abstract": [...]}
-            data = [dict(zip(keys, row)) for row in zip(*(lists[k] for k in keys))]
+            data = [
+                dict(zip(keys, row, strict=False)) for row in zip(*(lists[k] for k in keys), strict=False)
+            ]
         elif data and all(isinstance(v, dict) for v in data.values()):
             data = [{"id": k, **v} for k, v in data.items()]  # {"id1": {...}, "id2": {...}}
         else:
+            keys = ", ".join(list(data)[:10]) or "(none)"
             raise InputError(
                 f"{path}: expected an array of records or an object holding one "
-                f"(like {{\"data\": [...]}}); found an object with keys {', '.join(list(data)[:10]) or '(none)'}"
+                f'(like {{"data": [...]}}); found an object with keys {keys}'
             )
     if not isinstance(data, list):
         raise InputError(f"{path}: expected an array of records, found {_kind(data)}")
@@ -176,7 +179,9 @@ def _records(path: Path, data: object) -> list[dict]:
     return records
 
 
-def read_json(path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int) -> None:
+def read_json(
+    path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int
+) -> None:
     text = read_text(path, encoding)
     if not text.strip():
         raise InputError(f"{path} contains no documents")
@@ -218,7 +223,9 @@ def iter_json_lines(path: Path, encoding: str) -> Iterator[tuple[int, dict]]:
             yield line_no, record
 
 
-def read_jsonl(path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int) -> None:
+def read_jsonl(
+    path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int
+) -> None:
     table = _Table(path, builder, options)
     records = (record for _, record in iter_json_lines(path, encoding))
     for batch in records_in_chunks(records, max(1, int(chunksize))):
