@@ -18,7 +18,8 @@ from topics.corpus.normalize import join_text, normalize_text
         ("We use $x^2$ and $\\alpha$-divergence", "We use x^2 and \\alpha-divergence"),
         ("costs $5 and $6 today", "costs $5 and $6 today"),  # money is not math
         ("\\emph{deep} \\textbf{\\emph{nets}}", "deep nets"),
-        ('Schr{\\"o}dinger, Erd\\H{o}s, caf\\\'e, \\c{c}a, G\\"{o}del', "Schrödinger, Erdős, café, ça, Gödel"),
+        ("Schr{\\\"o}dinger, Erd\\H{o}s, caf\\'e, \\c{c}a", "Schrödinger, Erdős, café, ça"),
+        ('G\\"{o}del', "Gödel"),
         ("Fig.~3 as shown~\\cite{smith2020}.", "Fig. 3 as shown."),
         ("see http://example.org/~user", "see http://example.org/~user"),
         ("{BERT} and {{GPT}}", "BERT and GPT"),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from topics.corpus.columns import ColumnOptions
 from topics.corpus.detect import FORMATS, detect_format, resolve_path
-from topics.corpus.source import check_encoding
+from topics.corpus.source import check_encoding, is_blank
 from topics.corpus.table import CorpusBuilder
 from topics.errors import InputError
 
@@ -76,6 +76,8 @@ def read_corpus(
         raise InputError(
             f"{names} only applies to tables ({', '.join(_TABLES)}); {resolved} is read as {fmt}"
         )
+    if fmt != "parquet" and is_blank(resolved):
+        raise InputError(f"{resolved} contains no documents (the file is empty)")
     builder = CorpusBuilder(resolved, fmt)
     _read(resolved, fmt, builder, options, encoding, chunksize)
     return builder.finish()

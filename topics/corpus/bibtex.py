@@ -152,6 +152,8 @@ class _Parser:
             value, pos = self.parse_value(self.skip_space(pos + 1), field_name, label)
             entry.fields[field_name] = value
             pos = self.skip_space(pos)
+            if pos < len(text) and text[pos] == "@":
+                raise BibtexError(f"{label} has no closing brace")
             if pos < len(text) and text[pos] not in f",{closer}":
                 raise BibtexError(
                     f"{label}: expected ',' or '{closer}' after field '{field_name}' (unbalanced braces?)"

@@ -50,7 +50,9 @@ _DOLLAR = "\x00DOLLAR\x00"
 # pandoc's rule for inline math: no space after the opening $, none before the closing $,
 # and the closing $ is not followed by a digit (so "$5 and $6" stays money)
 _MATH = re.compile(r"\$(?=\S)([^$]{1,300}?)(?<=\S)\$(?!\d)")
-_DROP_COMMANDS = re.compile(r"\s*~?\\(?:cite[a-z]*|ref|eqref|autoref|label|nocite)\*?\s*(?:\[[^\]]*\])?\{[^{}]*\}")
+_DROP_COMMANDS = re.compile(  # citations and references, with the tie or space before them
+    r"\s*~?\\(?:cite[a-z]*|ref|eqref|autoref|label|nocite)\*?\s*(?:\[[^\]]*\])?\{[^{}]*\}"
+)
 _COMMAND_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}")
 _TILDE = re.compile(r"(?<=[^\s/])~")  # a tie, not "~5%" nor a URL's "/~user"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from topics.errors import InputError
 
-__all__ = ["check_encoding", "is_gzip", "open_binary", "open_text", "reading", "read_text"]
+__all__ = ["check_encoding", "is_blank", "is_gzip", "open_binary", "open_text", "reading", "read_text"]
 
 
 def is_gzip(path: Path) -> bool:
@@ -48,6 +48,18 @@ def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 def read_text(path: Path, encoding: str) -> str:
     with reading(path, encoding), open_text(path, encoding) as handle:
         return handle.read()
+
+
+def is_blank(path: Path) -> bool:
+    """True when the (decompressed) file holds nothing but whitespace; False if it cannot be read."""
+    try:
+        with open_binary(path) as handle:
+            while block := handle.read(1 << 16):
+                if block.strip():
+                    return False
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
 
 
 def _locate_decode_error(path: Path, encoding: str) -> tuple[int, int, int] | None:

@@ -103,18 +103,17 @@ def read_parquet(path: Path, builder: CorpusBuilder, options: ColumnOptions, chu
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError("reading Parquet needs pyarrow: pip install 'topics[parquet]'") from None
     table = _Table(path, builder, options)
-    with reading(path):
-        try:
-            source: Path | io.BytesIO = path
-            if is_gzip(path):  # Parquet needs random access: decompress into memory
-                with open_binary(path) as handle:
-                    source = io.BytesIO(handle.read())
-            parquet = pq.ParquetFile(source)
-            for batch in parquet.iter_batches(batch_size=max(1, int(chunksize))):
-                table.add(batch.to_pandas())
-        except (pa.ArrowException, OSError) as error:
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise InputError(f"{path}: not a valid Parquet file ({reason})") from None
+    source: Path | io.BytesIO = path
+    if is_gzip(path):  # Parquet needs random access: decompress into memory
+        with reading(path), open_binary(path) as handle:
+            source = io.BytesIO(handle.read())
+    try:
+        parquet = pq.ParquetFile(source)
+        for batch in parquet.iter_batches(batch_size=max(1, int(chunksize))):
+            table.add(batch.to_pandas())
+    except (pa.ArrowException, OSError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(f"{path}: not a valid Parquet file ({reason})") from None
     if table.plan is None:  # a valid file without rows: still check the columns make sense
         plan_columns(path, [str(n) for n in parquet.schema_arrow.names], options)
 
@@ -136,6 +135,10 @@ def _loads(text: str) -> object:
     value = json.loads(text)
     # lone "\ud800" escapes decode to unpaired surrogates that no string column can hold
     return _clean_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def _reason(error: json.JSONDecodeError) -> str:
+    return error.msg.removesuffix(" at")  # "Invalid control character at"
 
 
 def _kind(value: object) -> str:
@@ -189,7 +192,7 @@ def read_json(
         data = _loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
-            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
+            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({_reason(error)})"
         ) from None
     except RecursionError:
         raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
@@ -211,10 +214,10 @@ def iter_json_lines(path: Path, encoding: str) -> Iterator[tuple[int, dict]]:
             if not line.strip():
                 continue
             try:
-                record = _loads(line)
+                record = _loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as error:
                 raise InputError(
-                    f"{path}, line {line_no}: not valid JSON ({error.msg} at column {error.colno})"
+                    f"{path}, line {line_no}: not valid JSON ({_reason(error)} at column {error.colno})"
                 ) from None
             except RecursionError:
                 raise InputError(f"{path}, line {line_no}: not valid JSON (nested too deeply)") from None
