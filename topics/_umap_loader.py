@@ -1,0 +1,60 @@
+"""Import UMAP with numba's on-disk cache switched on.
+
+UMAP and pynndescent compile their numba functions in every new process (about 10-30 s here, even for a
+handful of documents). Most of those functions are declared without ``cache=True``; we make ``cache=True``
+the default while UMAP is imported, so a second process loads the compiled code from disk instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+
+def cache_dir() -> Path:
+    """Where compiled numba code is kept: $NUMBA_CACHE_DIR, else ~/.cache/topics/numba."""
+    configured = os.environ.get("NUMBA_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "topics" / "numba"
+
+
+def import_umap(notify=None) -> ModuleType:
+    """Return the ``umap`` module, compiled code cached on disk. ``notify(msg)`` hears of a first compile."""
+    if "umap" in sys.modules:
+        return sys.modules["umap"]
+    directory = cache_dir()
+    first_compile = not directory.exists() or not any(directory.rglob("*.nbi"))
+    if first_compile and notify is not None:
+        notify(
+            f"compiling UMAP's numerical code once (30-60 s); later runs reuse it from {directory}"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(directory)
+
+    import numba
+    from numba.core import config
+
+    config.CACHE_DIR = str(directory)
+    original_njit, original_jit = numba.njit, numba.jit
+
+    def cached(decorator):
+        def wrapper(*args, **kwargs):
+            kwargs.setdefault("cache", True)
+            return decorator(*args, **kwargs)
+
+        return wrapper
+
+    numba.njit, numba.jit = cached(original_njit), cached(original_jit)
+    try:
+        with warnings.catch_warnings():
+            # functions numba cannot cache (closures, dynamic globals) just compile as before
+            warnings.simplefilter("ignore", numba.NumbaWarning)
+            import umap
+    finally:
+        numba.njit, numba.jit = original_njit, original_jit
+    return umap

@@ -1,0 +1,75 @@
+"""The one place for default settings, and for how they scale with the size of the corpus."""
+
+from __future__ import annotations
+
+import math
+
+RANDOM_STATE = 42
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+EMBEDDING_BATCH_SIZE = 64
+
+# Below this many documents UMAP and HDBSCAN have too little to work with: documents are grouped by
+# agglomerative clustering on the features instead, and the result says so.
+MIN_DOCUMENTS_FOR_UMAP = 30
+
+N_KEYWORDS = 10
+N_LABEL_WORDS = 3
+N_REPRESENTATIVE_DOCUMENTS = 3
+OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this are marked as outliers
+
+# Words that say nothing about what a paper is about, on top of scikit-learn's English stop words.
+SCHOLARLY_STOP_WORDS = frozenset(
+    """
+    paper papers propose proposed proposes proposing method methods approach approaches result results
+    novel new show shows shown showing demonstrate demonstrates demonstrated present presents presented
+    introduce introduces introduced study studies studied work works based using use used uses
+    experiment experiments experimental extensive extensively outperform outperforms outperforming
+    state art sota existing previous prior recent recently significant significantly effective
+    effectiveness efficient superior performance achieve achieves achieved achieving task tasks
+    problem problems framework frameworks technique techniques paradigm scheme approach various
+    furthermore moreover however addition additionally specifically particular particularly finally
+    respectively including include includes wide widely different large small high low better best
+    good available code publicly github https http www com org html pdf et al eg ie etc vs via
+    abstract introduction conclusion conclusions section sections table figure fig appendix
+    arxiv preprint version article articles author authors thus hence also well able make makes
+    making made way ways one two three first second third many much several number numbers
+    given provide provides provided providing allow allows allowing enable enables enabling
+    lead leads leading improve improves improved improving improvement improvements key main
+    important importance potential propose able however whereas while yet still often typically
+    said says mr mrs ms just like get got
+    """.split()
+)
+
+
+def lsa_components(n_documents: int, n_terms: int) -> int:
+    """Dimensions of the LSA space: enough for the corpus, capped for speed."""
+    return max(1, min(100, n_documents - 1, n_terms - 1))
+
+
+def umap_neighbors(n_documents: int) -> int:
+    """UMAP's neighbourhood: about 15 for a few thousand documents, smaller for a few dozen."""
+    return int(min(n_documents - 1, max(5, round(2 * math.log2(max(n_documents, 2))))))
+
+
+def umap_components(n_documents: int) -> int:
+    return int(min(5, max(2, n_documents - 2)))
+
+
+def min_cluster_size(n_documents: int) -> int:
+    """Smallest topic HDBSCAN keeps: about sqrt(n)/2.5, at least 3."""
+    return int(max(3, round(math.sqrt(n_documents) / 2.5)))
+
+
+def min_samples(cluster_size: int) -> int:
+    """HDBSCAN's density smoothing: a quarter of the smallest topic, so fewer documents end up as noise."""
+    return int(max(1, round(cluster_size / 4)))
+
+
+def vocabulary_min_df(n_documents: int) -> int:
+    """A word must occur in this many documents to be a feature or a keyword."""
+    return 1 if n_documents < 10 else 2
+
+
+def vocabulary_max_df(n_documents: int) -> float:
+    """Words in more than this share of the documents are too common to describe a topic."""
+    return 1.0 if n_documents < 20 else 0.5

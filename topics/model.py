@@ -1,0 +1,358 @@
+"""`TopicModel`: features -> UMAP -> HDBSCAN -> topics, themes and readable labels, scikit-learn style."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from topics import clustering, defaults, themes
+from topics.assignment import TopicAssigner
+from topics.errors import ModelError
+from topics.features import LsaProjection, Vocabulary, unit_rows
+from topics.representation import extract_keywords
+
+Documents = pd.DataFrame | pd.Series | Sequence[str]
+
+
+def as_corpus(documents: Documents) -> pd.DataFrame:
+    """A corpus table (id, title, text, ...) from a corpus table, a Series or a list of strings."""
+    if isinstance(documents, pd.DataFrame):
+        if "text" not in documents.columns:
+            raise ModelError(
+                "the table has no 'text' column; read files with topics.read_corpus, or pass a list of "
+                f"strings (columns are: {', '.join(map(str, documents.columns))})"
+            )
+        table = documents.reset_index(drop=True).copy()
+    elif isinstance(documents, str):
+        raise ModelError("pass a list of documents, not a single string")
+    else:
+        texts = list(documents.tolist() if isinstance(documents, pd.Series) else documents)
+        bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+        if bad:
+            raise ModelError(f"document {bad[0]} is a {type(texts[bad[0]]).__name__}, not a string")
+        table = pd.DataFrame({"text": texts})
+    table["text"] = table["text"].fillna("").astype(str)
+    if "id" not in table.columns:
+        width = len(str(len(table)))
+        table.insert(0, "id", [f"doc-{i + 1:0{width}d}" for i in range(len(table))])
+    table["id"] = table["id"].astype(str)
+    if "title" not in table.columns:
+        table["title"] = table["text"].str.slice(0, 90)
+    table["title"] = table["title"].fillna("").astype(str)
+    return table
+
+
+class TopicModel(BaseEstimator):
+    """Find topics and themes in short documents.
+
+    Parameters are stored as given; anything left at None is sized to the corpus when fitting (see
+    `topics.defaults`). After `fit`, learned state lives in attributes ending in `_`.
+    """
+
+    def __init__(
+        self,
+        features: str | Callable[[list[str]], np.ndarray] = "tfidf",
+        embedding_model: str = defaults.EMBEDDING_MODEL,
+        n_themes: int | str = "auto",
+        min_cluster_size: int | None = None,
+        min_samples: int | None = None,
+        n_neighbors: int | None = None,
+        n_components: int | None = None,
+        cluster_selection_method: str | None = None,
+        keep_outliers: bool = False,
+        outlier_threshold: float = defaults.OUTLIER_CONFIDENCE,
+        n_keywords: int = defaults.N_KEYWORDS,
+        random_state: int = defaults.RANDOM_STATE,
+        cache_dir: str | Path | None = None,
+        progress: bool = True,
+    ):
+        self.features = features
+        self.embedding_model = embedding_model
+        self.n_themes = n_themes
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.cluster_selection_method = cluster_selection_method
+        self.keep_outliers = keep_outliers
+        self.outlier_threshold = outlier_threshold
+        self.n_keywords = n_keywords
+        self.random_state = random_state
+        self.cache_dir = cache_dir
+        self.progress = progress
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, documents: Documents, embeddings: np.ndarray | None = None) -> TopicModel:
+        """Fit topics and themes to a corpus table, a Series or a list of strings; returns self."""
+        started = time.perf_counter()
+        self.timings_: dict[str, float] = {}
+        corpus = as_corpus(documents)
+        if len(corpus) < 2:
+            raise ModelError(f"a topic model needs at least 2 documents; got {len(corpus)}")
+        texts = corpus["text"].tolist()
+        self._check_params()
+
+        clock = time.perf_counter()
+        self.vocabulary_, counts = Vocabulary.fit(texts)
+        vectors = self._fit_vectors(texts, counts, embeddings)
+        self.timings_["features"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        overrides = {
+            "min_cluster_size": self.min_cluster_size,
+            "min_samples": self.min_samples,
+            "n_neighbors": self.n_neighbors,
+            "n_components": self.n_components,
+            "cluster_selection_method": self.cluster_selection_method,
+        }
+        found = clustering.cluster(vectors, overrides, self.random_state, notify=self._say)
+        self.timings_["clusters"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        raw = np.asarray(found.labels)
+        n_raw = int(raw.max()) + 1 if (raw >= 0).any() else 0
+        if n_raw == 0:  # no cluster at all: one topic holds everything
+            raw = np.zeros(len(raw), dtype=int)
+            n_raw = 1
+        assigner = TopicAssigner.fit(vectors, raw, n_raw, self.random_state)
+        topics, confidence = assigner.assign(vectors)
+        # topics numbered by size, largest first; classes the classifier never picks are dropped
+        sizes = np.bincount(topics, minlength=n_raw)
+        order = [c for c in np.argsort(-sizes, kind="stable") if sizes[c] > 0]
+        class_to_topic = np.full(n_raw, -1, dtype=np.int64)
+        class_to_topic[order] = np.arange(len(order))
+        self.assigner_ = TopicAssigner(weights=assigner.weights[order], bias=assigner.bias[order])
+        topics = class_to_topic[topics]
+        self.raw_labels_ = np.where(raw >= 0, class_to_topic[np.maximum(raw, 0)], -1)
+        if self.keep_outliers:
+            topics = np.where(found.labels >= 0, topics, -1)
+
+        self.corpus_ = corpus
+        self.vectors_ = vectors
+        self.counts_ = counts
+        self.map_ = found.map_2d
+        self.reduced_ = found.reduced
+        self.clustering_method_ = found.method
+        self.clustering_settings_ = found.settings
+        self.relative_validity_ = found.relative_validity
+        self.notes_ = list(found.notes)
+        self.document_topics_ = topics
+        self.document_confidence_ = confidence
+        self.n_documents_ = len(corpus)
+        self._describe()
+        self.timings_["labels"] = time.perf_counter() - clock
+        self.timings_["total"] = time.perf_counter() - started
+        return self
+
+    def fit_transform(self, documents: Documents, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Fit, then return each document's topic."""
+        return self.fit(documents, embeddings).document_topics_.copy()
+
+    def _check_params(self) -> None:
+        if not (callable(self.features) or self.features in ("tfidf", "embeddings")):
+            raise ModelError(
+                f"features={self.features!r} is not known; use 'tfidf', 'embeddings' or a callable "
+                "that turns a list of texts into an array"
+            )
+        if not (self.n_themes == "auto" or (isinstance(self.n_themes, int) and self.n_themes >= 1)):
+            raise ModelError(f"n_themes must be 'auto' or a positive integer, not {self.n_themes!r}")
+        if not 0 <= self.outlier_threshold < 1:
+            raise ModelError(f"outlier_threshold must lie in [0, 1), not {self.outlier_threshold!r}")
+
+    def _fit_vectors(self, texts: list[str], counts, embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is not None:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.ndim != 2 or len(embeddings) != len(texts):
+                raise ModelError(
+                    f"embeddings have shape {embeddings.shape}; expected ({len(texts)}, dimensions)"
+                )
+            self.lsa_ = None
+            return unit_rows(embeddings)
+        if self.features == "tfidf":
+            self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
+            return vectors
+        self.lsa_ = None
+        return self._embed(texts)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        from topics.embeddings import embed, embed_with
+
+        if callable(self.features):
+            return unit_rows(embed_with(self.features, texts))
+        return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress)
+
+    def _vectors_for(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        if embeddings is not None:
+            return unit_rows(np.asarray(embeddings, dtype=np.float32))
+        if self.lsa_ is not None:
+            return self.lsa_.transform(self.vocabulary_.tfidf(self.vocabulary_.counts(texts)))
+        if self.features == "tfidf":
+            raise ModelError("this model was fitted on embeddings given by the caller; pass embeddings=")
+        return self._embed(texts)
+
+    # ------------------------------------------------------------------ topics and themes
+    def _describe(self) -> None:
+        """Everything that follows from the documents' topics: sizes, keywords, labels, themes."""
+        topics = self.document_topics_
+        n_topics = int(topics.max()) + 1 if (topics >= 0).any() else 0
+        assigned = topics >= 0
+        self.n_topics_ = n_topics
+        self.topic_sizes_ = np.bincount(topics[assigned], minlength=n_topics)
+        centroids = np.vstack(
+            [self.vectors_[topics == t].mean(axis=0) for t in range(n_topics)]
+        ) if n_topics else np.zeros((0, self.vectors_.shape[1]))
+        self.topic_vectors_ = unit_rows(centroids)
+        texts = self.corpus_["text"].tolist()
+        keywords = extract_keywords(
+            self.counts_[assigned], self.vocabulary_.terms, topics[assigned], n_topics,
+            [t for t, a in zip(texts, assigned) if a], self.n_keywords,
+        )
+        self.topic_keywords_ = keywords.terms
+        self.topic_keyword_scores_ = keywords.scores
+        self.topic_labels_ = keywords.labels
+        self.linkage_ = themes.ward_linkage(self.topic_vectors_, self.topic_sizes_)
+        if self.n_themes == "auto":
+            n_themes = themes.choose_n_themes(self.linkage_, n_topics)
+        else:
+            n_themes = min(int(self.n_themes), n_topics)
+        self.topic_themes_ = themes.cut(self.linkage_, n_topics, n_themes)
+        self.n_themes_ = n_themes
+        document_themes = self.topic_themes_[topics[assigned]]
+        theme_keywords = extract_keywords(
+            self.counts_[assigned], self.vocabulary_.terms, document_themes, n_themes,
+            [t for t, a in zip(texts, assigned) if a], self.n_keywords,
+        )
+        self.theme_keywords_ = theme_keywords.terms
+        self.theme_keyword_scores_ = theme_keywords.scores
+        self.theme_labels_ = theme_keywords.labels
+        similarity = self.vectors_ @ self.topic_vectors_.T if n_topics else None
+        self.representative_documents_ = []
+        for t in range(n_topics):
+            members = np.flatnonzero(topics == t)
+            best = members[np.argsort(-similarity[members, t], kind="stable")]
+            self.representative_documents_.append(best[: defaults.N_REPRESENTATIVE_DOCUMENTS].tolist())
+
+    @property
+    def document_themes_(self) -> np.ndarray:
+        topics = self.document_topics_
+        return np.where(topics >= 0, self.topic_themes_[np.maximum(topics, 0)], -1)
+
+    @property
+    def is_outlier_(self) -> np.ndarray:
+        return (self.document_topics_ < 0) | (self.document_confidence_ < self.outlier_threshold)
+
+    @property
+    def outlier_share_(self) -> float:
+        return float(self.is_outlier_.mean())
+
+    # ------------------------------------------------------------------ tables
+    def topic_info(self) -> pd.DataFrame:
+        """One row per topic: theme, size, label, keywords with scores, representative documents."""
+        self._check_fitted()
+        titles = self.corpus_["title"].tolist()
+        rows = []
+        for t in range(self.n_topics_):
+            rows.append({
+                "topic": t,
+                "theme": int(self.topic_themes_[t]),
+                "theme_label": self.theme_labels_[self.topic_themes_[t]],
+                "size": int(self.topic_sizes_[t]),
+                "share": float(self.topic_sizes_[t] / self.n_documents_),
+                "label": self.topic_labels_[t],
+                "keywords": list(self.topic_keywords_[t]),
+                "keyword_scores": list(self.topic_keyword_scores_[t]),
+                "representative_documents": [titles[i] for i in self.representative_documents_[t]],
+            })
+        return pd.DataFrame(rows)
+
+    def theme_info(self) -> pd.DataFrame:
+        """One row per theme: size, label, keywords, and its topics."""
+        self._check_fitted()
+        rows = []
+        for h in range(self.n_themes_):
+            members = np.flatnonzero(self.topic_themes_ == h)
+            rows.append({
+                "theme": h,
+                "size": int(self.topic_sizes_[members].sum()),
+                "label": self.theme_labels_[h],
+                "keywords": list(self.theme_keywords_[h]),
+                "keyword_scores": list(self.theme_keyword_scores_[h]),
+                "topics": members.tolist(),
+            })
+        return pd.DataFrame(rows)
+
+    def document_info(self) -> pd.DataFrame:
+        """One row per document: topic and theme with labels, confidence, outlier flag, map position."""
+        self._check_fitted()
+        topics = self.document_topics_
+        document_themes = self.document_themes_
+        table = pd.DataFrame({
+            "id": self.corpus_["id"].to_numpy(),
+            "title": self.corpus_["title"].to_numpy(),
+            "topic": topics,
+            "topic_label": [self.topic_labels_[t] if t >= 0 else "outlier" for t in topics],
+            "theme": document_themes,
+            "theme_label": [self.theme_labels_[h] if h >= 0 else "outlier" for h in document_themes],
+            "confidence": np.round(self.document_confidence_.astype(float), 4),
+            "is_outlier": self.is_outlier_,
+            "x": self.map_[:, 0].astype(float),
+            "y": self.map_[:, 1].astype(float),
+        })
+        return table
+
+    def hierarchy(self) -> pd.DataFrame:
+        """The merge tree of topics into themes: one row per merge (SciPy linkage order)."""
+        self._check_fitted()
+        n = self.n_topics_
+        members = {i: [i] for i in range(n)}
+        rows = []
+        for step, (left, right, height, _) in enumerate(self.linkage_):
+            node = n + step
+            members[node] = members[int(left)] + members[int(right)]
+            rows.append({
+                "node": node, "left": int(left), "right": int(right), "distance": float(height),
+                "topics": sorted(members[node]), "size": int(self.topic_sizes_[members[node]].sum()),
+            })
+        return pd.DataFrame(rows, columns=["node", "left", "right", "distance", "topics", "size"])
+
+    # ------------------------------------------------------------------ new documents
+    def transform(
+        self, documents: Documents, embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Topic ids and confidences of (new) documents; -1 only with keep_outliers and low confidence."""
+        self._check_fitted()
+        corpus = as_corpus(documents)
+        vectors = self._vectors_for(corpus["text"].tolist(), embeddings)
+        topics, confidence = self.assigner_.assign(vectors)
+        topics = self._merged_topic(topics)
+        if self.keep_outliers:
+            topics = np.where(confidence >= self.outlier_threshold, topics, -1)
+        return topics, confidence
+
+    def _merged_topic(self, classes: np.ndarray) -> np.ndarray:
+        mapping = getattr(self, "class_to_topic_", None)
+        return classes if mapping is None else mapping[classes]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "document_topics_"):
+            raise ModelError("this TopicModel is not fitted yet; call fit(documents) first")
+
+    def _say(self, message: str) -> None:
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
+
+    # ------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        if not hasattr(self, "document_topics_"):
+            return super().__repr__()
+        return (
+            f"TopicModel(features={self.features!r}): {self.n_documents_} documents, {self.n_topics_} topics, "
+            f"{self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
+        )

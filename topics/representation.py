@@ -1,0 +1,128 @@
+"""Topic keywords and labels people can read: class-based TF-IDF, redundancy removed, original casing.
+
+A keyword must occur in the topic's own documents; near-repeats ("learning, learned, learn", or "medical" next
+to "medical imaging") are skipped in favour of the next distinct word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from topics import defaults
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "ities", "ity", "ies", "ers", "er", "es", "ed", "s", "al")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, only to tell that two keywords say the same thing."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(term: str) -> set[str]:
+    return {_stem(part) for part in re.split(r"[\s-]+", term) if part}
+
+
+@dataclass
+class Keywords:
+    """Per class: keywords (lower case, as in the vocabulary), their scores, and a display label."""
+
+    terms: list[list[str]]
+    scores: list[list[float]]
+    labels: list[str]
+
+
+def class_tfidf(counts: sp.csr_matrix, classes: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """c-TF-IDF weights (n_classes x n_terms), and how many documents of each class hold each term."""
+    membership = sp.csr_matrix(
+        (np.ones(len(classes), dtype=np.float32), (classes, np.arange(len(classes)))),
+        shape=(n_classes, len(classes)),
+    )
+    class_counts = np.asarray((membership @ counts).todense())
+    documents_with_term = np.asarray((membership @ (counts > 0).astype(np.float32)).todense())
+    totals = class_counts.sum(axis=1, keepdims=True)
+    totals[totals == 0] = 1.0
+    term_frequency = class_counts / totals
+    average_words = class_counts.sum() / max(n_classes, 1)
+    term_totals = class_counts.sum(axis=0)
+    idf = np.log(1.0 + average_words / np.maximum(term_totals, 1.0))
+    return term_frequency * idf, documents_with_term
+
+
+def _display_forms(terms: Sequence[str], texts: Sequence[str]) -> dict[str, str]:
+    """The commonest spelling of each term in `texts` (keeps "MRI", "ImageNet"), else the term itself."""
+    forms: dict[str, str] = {}
+    joined = "\n".join(texts)
+    for term in terms:
+        pattern = r"(?<![\w-])" + r"[\s-]+".join(re.escape(p) for p in term.split()) + r"(?![\w-])"
+        found = Counter(re.findall(pattern, joined, flags=re.IGNORECASE)[:200])
+        if found:
+            best = max(found.items(), key=lambda item: (item[1], item[0].islower()))[0]
+            # Title-cased words at sentence starts are not the word's own spelling
+            forms[term] = best if best.lower() != best and not best.istitle() else term
+        else:
+            forms[term] = term
+    return forms
+
+
+def extract_keywords(
+    counts: sp.csr_matrix,
+    terms: Sequence[str],
+    classes: np.ndarray,
+    n_classes: int,
+    texts: Sequence[str],
+    n_keywords: int = defaults.N_KEYWORDS,
+    n_label_words: int = defaults.N_LABEL_WORDS,
+) -> Keywords:
+    """Keywords and labels for each class (topic or theme) of the documents."""
+    weights, documents_with_term = class_tfidf(counts, classes, n_classes)
+    class_sizes = np.bincount(classes, minlength=n_classes)
+    all_terms: list[list[str]] = []
+    all_scores: list[list[float]] = []
+    labels: list[str] = []
+    for c in range(n_classes):
+        # a keyword must occur in the class's own documents, in two of them when the class has four or more
+        needed = 2 if class_sizes[c] >= 4 else 1
+        eligible = documents_with_term[c] >= needed
+        if not eligible.any():
+            eligible = documents_with_term[c] >= 1
+        scores = np.where(eligible, weights[c], -np.inf)
+        order = np.argsort(-scores, kind="stable")
+        chosen: list[int] = []
+        chosen_stems: list[set[str]] = []
+        for index in order[: max(200, n_keywords * 20)]:
+            if not np.isfinite(scores[index]) or scores[index] <= 0:
+                break
+            stems = _stems(terms[index])
+            if any(stems & other for other in chosen_stems):
+                continue
+            chosen.append(int(index))
+            chosen_stems.append(stems)
+            if len(chosen) == n_keywords:
+                break
+        keyword_terms = [terms[i] for i in chosen]
+        all_terms.append(keyword_terms)
+        all_scores.append([round(float(scores[i]), 5) for i in chosen])
+        members = [t for t, k in zip(texts, classes) if k == c]
+        forms = _display_forms(keyword_terms[:n_label_words], members)
+        label = " · ".join(forms[t] for t in keyword_terms[:n_label_words])
+        labels.append(label or "(no distinctive words)")
+    _make_unique(labels, all_terms, n_label_words)
+    return Keywords(terms=all_terms, scores=all_scores, labels=labels)
+
+
+def _make_unique(labels: list[str], terms: list[list[str]], n_label_words: int) -> None:
+    """Two classes with the same label get their next keyword appended, or a number."""
+    seen: Counter[str] = Counter(labels)
+    for i, label in enumerate(labels):
+        if seen[label] > 1:
+            extra = terms[i][n_label_words] if len(terms[i]) > n_label_words else None
+            labels[i] = f"{label} · {extra}" if extra else f"{label} ({i})"

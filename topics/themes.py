@@ -1,0 +1,76 @@
+"""Themes: topics merged hierarchically by size-weighted Ward linkage on their centroids.
+
+Ward's merge cost n_a n_b / (n_a + n_b) |c_a - c_b|^2 weighs each topic by its number of documents, so a
+handful of small topics cannot pull a large one into a catch-all theme (plain average linkage on centroids
+does exactly that). The number of themes, unless given, is where the merge costs jump the most.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def ward_linkage(centroids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """A SciPy-style linkage matrix (rows: left, right, height, size) for the weighted Ward merges."""
+    n = len(centroids)
+    if n < 2:
+        return np.zeros((0, 4))
+    vectors = {i: centroids[i].astype(np.float64) for i in range(n)}
+    weights = {i: float(max(sizes[i], 1)) for i in range(n)}
+    counts = {i: 1 for i in range(n)}
+    rows = []
+    next_id = n
+    while len(vectors) > 1:
+        ids = sorted(vectors)
+        matrix = np.vstack([vectors[i] for i in ids])
+        w = np.array([weights[i] for i in ids])
+        squared = ((matrix[:, None, :] - matrix[None, :, :]) ** 2).sum(-1)
+        cost = (w[:, None] * w[None, :]) / (w[:, None] + w[None, :]) * squared
+        np.fill_diagonal(cost, np.inf)
+        a, b = np.unravel_index(np.argmin(cost), cost.shape)
+        left, right = ids[min(a, b)], ids[max(a, b)]
+        height = float(np.sqrt(2.0 * cost[a, b]))
+        merged_weight = weights[left] + weights[right]
+        vectors[next_id] = (vectors[left] * weights[left] + vectors[right] * weights[right]) / merged_weight
+        weights[next_id] = merged_weight
+        counts[next_id] = counts[left] + counts[right]
+        rows.append([left, right, height, counts[next_id]])
+        for old in (left, right):
+            del vectors[old], weights[old]
+        next_id += 1
+    linkage = np.array(rows, dtype=np.float64)
+    linkage[:, 2] = np.maximum.accumulate(linkage[:, 2])  # guard against rounding making it non-monotone
+    return linkage
+
+
+def cut(linkage: np.ndarray, n_topics: int, n_themes: int) -> np.ndarray:
+    """Theme of each topic when the tree is cut into `n_themes` groups; themes numbered by first topic."""
+    groups = {i: [i] for i in range(n_topics)}
+    next_id = n_topics
+    for left, right, _, _ in linkage:
+        if len(groups) <= n_themes:
+            break
+        groups[next_id] = groups.pop(int(left)) + groups.pop(int(right))
+        next_id += 1
+    theme_of_topic = np.zeros(n_topics, dtype=int)
+    for theme, members in enumerate(sorted(groups.values(), key=min)):
+        theme_of_topic[members] = theme
+    return theme_of_topic
+
+
+def choose_n_themes(linkage: np.ndarray, n_topics: int) -> int:
+    """Where the merge heights jump the most (largest ratio), between 3 and about n_topics / 2 themes."""
+    if n_topics <= 3:
+        return n_topics
+    heights = linkage[:, 2]
+    upper = max(3, min(n_topics // 2 + 1, 25))
+    best, best_ratio = 3, -np.inf
+    for k in range(3, upper + 1):
+        # the merge that would take k themes to k - 1, against the one before it
+        step = n_topics - k
+        if step - 1 < 0:
+            continue
+        ratio = heights[step] / max(heights[step - 1], 1e-12)
+        if ratio > best_ratio + 1e-9:
+            best, best_ratio = k, ratio
+    return best
