@@ -146,22 +146,28 @@ class CorpusBuilder:
         if not keep:
             return
 
-        out = {
-            "id": [to_str_or_none(v) for v in chunk["id"]] if "id" in chunk.columns else [None] * n,
-            "title": titles,
-            "abstract": abstracts,
-            "text": texts,
-        }
+        # keep only the surviving rows, in compact string columns (not Python objects)
+        def kept(values: Sequence) -> list:
+            return [values[i] for i in keep]
+
+        chunk = chunk.iloc[keep].reset_index(drop=True)
+        out: dict[str, pd.Series] = {
+            "id": pd.Series([to_str_or_none(v) for v in chunk["id"]] if "id" in chunk.columns else None,
+                            index=chunk.index, dtype="str"),
+            "title": pd.Series(kept(titles), dtype="str"),
+            "abstract": pd.Series(kept(abstracts), dtype="str"),
+            "text": pd.Series(kept(texts), dtype="str"),
+        }  # fmt: skip
         if "date" in chunk.columns:
             self.has_date = True
-            out["date"] = list(chunk["date"])
+            out["date"] = parse_dates(chunk["date"])
         if "label" in chunk.columns:
             self.has_label = True
-            out["label"] = [to_str_or_none(v) for v in chunk["label"]]
-        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
-        meta = chunk.drop(columns=[c for c in chunk.columns if c in CANONICAL]).reset_index(drop=True)
-        frame = pd.concat([frame, meta], axis=1) if len(meta.columns) else frame
-        self._parts.append(frame.iloc[keep])
+            out["label"] = pd.Series([to_str_or_none(v) for v in chunk["label"]], dtype="str")
+        meta = chunk.drop(columns=[c for c in chunk.columns if c in CANONICAL])
+        self._parts.append(
+            pd.concat([pd.DataFrame(out), meta], axis=1) if len(meta.columns) else pd.DataFrame(out)
+        )
 
     @staticmethod
     def _clean(chunk: pd.DataFrame, column: str, n: int) -> list[str]:
@@ -194,28 +200,21 @@ class CorpusBuilder:
             df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
         self._parts = [df]
         n = len(df)
-        columns: dict[str, pd.Series | list] = {
-            "id": self._unique_ids(list(df["id"])),
-            "title": df["title"].astype(str).tolist(),
-            "abstract": df["abstract"].astype(str).tolist(),
-            "text": df["text"].astype(str).tolist(),
-        }
-        if self.has_date:
-            columns["date"] = parse_dates(df["date"])
-        if self.has_label:
-            columns["label"] = pd.Series(list(df["label"]), dtype="str")
-        result = pd.DataFrame(
-            {k: (v if isinstance(v, pd.Series) else pd.Series(v, dtype="str")) for k, v in columns.items()}
-        )
-        meta = df.drop(columns=[c for c in df.columns if c in CANONICAL]).reset_index(drop=True)
-        if len(meta.columns):
-            result = pd.concat([result, meta], axis=1)
+        df["id"] = pd.Series(self._unique_ids(df["id"].tolist()), dtype="str")
+        for column in ("title", "abstract", "text"):
+            if df[column].dtype != "str":  # pragma: no cover - every part holds str columns
+                df[column] = df[column].astype("str")
+        if self.has_date and not pd.api.types.is_datetime64_any_dtype(df["date"]):
+            df["date"] = parse_dates(df["date"])  # a part without dates left missing values
+        order = [c for c in CANONICAL if c in df.columns]
+        result = df[order + [c for c in df.columns if c not in CANONICAL]]
         result.index = pd.RangeIndex(n)
         result.attrs["topics_read"] = self.report()
         self._warn()
         return result
 
-    def _unique_ids(self, ids: list[str | None]) -> list[str]:
+    def _unique_ids(self, values: list[object]) -> list[str]:
+        ids = [to_str_or_none(v) for v in values]  # missing ids come back from a str column as NaN
         width = max(4, len(str(len(ids))))
         taken = {i for i in ids if i}
         out: list[str] = []
