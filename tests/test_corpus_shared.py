@@ -6,44 +6,15 @@ They are not part of the project: when absent these tests skip with the reason, 
 
 from __future__ import annotations
 
-import os
-import warnings
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-from topics import TopicsWarning, read_corpus
+from helpers import read_shared
 
 pytestmark = pytest.mark.slow
 
 
-def shared_data_dir() -> Path:
-    """``$TOPICS_SHARED_DATA``, else ``../shared/data`` beside the checkout."""
-    configured = os.environ.get("TOPICS_SHARED_DATA")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def shared_file(name: str) -> Path:
-    """The path of a shared corpus; skip (or fail under CI) when it is not there."""
-    path = shared_data_dir() / name
-    if not path.is_file():
-        reason = (
-            f"shared corpus {name} not found at {path}; set TOPICS_SHARED_DATA to the folder that holds "
-            "the shared corpora (../shared/data beside the checkout by default)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
-
-
 def _read(name: str) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TopicsWarning)
-        return read_corpus(shared_file(name))
+    return read_shared(name)
 
 
 def _check(df: pd.DataFrame, n_read: int) -> dict:

@@ -19,25 +19,31 @@ OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this ar
 
 # Words that say nothing about what a paper is about, on top of scikit-learn's English stop words.
 SCHOLARLY_STOP_WORDS = frozenset(
-    """
-    paper papers propose proposed proposes proposing method methods approach approaches result results
-    novel new show shows shown showing demonstrate demonstrates demonstrated present presents presented
-    introduce introduces introduced study studies studied work works based using use used uses
-    experiment experiments experimental extensive extensively outperform outperforms outperforming
-    state art sota existing previous prior recent recently significant significantly effective
-    effectiveness efficient superior performance achieve achieves achieved achieving task tasks
-    problem problems framework frameworks technique techniques paradigm scheme approach various
-    furthermore moreover however addition additionally specifically particular particularly finally
-    respectively including include includes wide widely different large small high low better best
-    good available code publicly github https http www com org html pdf et al eg ie etc vs via
-    abstract introduction conclusion conclusions section sections table figure fig appendix
-    arxiv preprint version article articles author authors thus hence also well able make makes
-    making made way ways one two three first second third many much several number numbers
-    given provide provides provided providing allow allows allowing enable enables enabling
-    lead leads leading improve improves improved improving improvement improvements key main
-    important importance potential propose able however whereas while yet still often typically
-    said says mr mrs ms just like get got
-    """.split()
+    [
+        "paper", "papers", "propose", "proposed", "proposes", "proposing", "method", "methods",
+        "approach", "approaches", "result", "results", "novel", "new", "show", "shows", "shown",
+        "showing", "demonstrate", "demonstrates", "demonstrated", "present", "presents", "presented",
+        "introduce", "introduces", "introduced", "study", "studies", "studied", "work", "works",
+        "based", "using", "use", "used", "uses", "experiment", "experiments", "experimental",
+        "extensive", "extensively", "outperform", "outperforms", "outperforming", "state", "art",
+        "sota", "existing", "previous", "prior", "recent", "recently", "significant", "significantly",
+        "effective", "effectiveness", "efficient", "superior", "performance", "achieve", "achieves",
+        "achieved", "achieving", "task", "tasks", "problem", "problems", "framework", "frameworks",
+        "technique", "techniques", "paradigm", "scheme", "approach", "various", "furthermore",
+        "moreover", "however", "addition", "additionally", "specifically", "particular", "particularly",
+        "finally", "respectively", "including", "include", "includes", "wide", "widely", "different",
+        "large", "small", "high", "low", "better", "best", "good", "available", "code", "publicly",
+        "github", "https", "http", "www", "com", "org", "html", "pdf", "et", "al", "eg", "ie", "etc",
+        "vs", "via", "abstract", "introduction", "conclusion", "conclusions", "section", "sections",
+        "table", "figure", "fig", "appendix", "arxiv", "preprint", "version", "article", "articles",
+        "author", "authors", "thus", "hence", "also", "well", "able", "make", "makes", "making", "made",
+        "way", "ways", "one", "two", "three", "first", "second", "third", "many", "much", "several",
+        "number", "numbers", "given", "provide", "provides", "provided", "providing", "allow", "allows",
+        "allowing", "enable", "enables", "enabling", "lead", "leads", "leading", "improve", "improves",
+        "improved", "improving", "improvement", "improvements", "key", "main", "important",
+        "importance", "potential", "propose", "able", "however", "whereas", "while", "yet", "still",
+        "often", "typically", "said", "says", "mr", "mrs", "ms", "just", "like", "get", "got",
+    ]
 )
 
 

@@ -119,7 +119,7 @@ class EmbeddingCache:
         with self._connect() as connection:
             connection.executemany(
                 "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
-                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)],
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=False)],
             )
 
 
@@ -158,7 +158,7 @@ def embed(
                 ).astype(np.float32)
                 if cache:
                     cache.put([keys[i] for i in batch], encoded)
-                vectors.update(zip(batch, encoded))
+                vectors.update(zip(batch, encoded, strict=False))
                 bar.update(len(batch))
     for i, key in enumerate(keys):
         vectors.setdefault(i, cached.get(key))

@@ -6,7 +6,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,7 +128,8 @@ class TopicModel(BaseEstimator):
         class_to_topic = np.full(n_raw, -1, dtype=np.int64)
         class_to_topic[order] = np.arange(len(order))
         self.assigner_ = TopicAssigner(weights=assigner.weights[order], bias=assigner.bias[order])
-        topics = class_to_topic[topics]
+        self.class_to_topic_ = np.arange(len(order))
+        topics, confidence = self._assign(vectors)
         self.raw_labels_ = np.where(raw >= 0, class_to_topic[np.maximum(raw, 0)], -1)
         if self.keep_outliers:
             topics = np.where(found.labels >= 0, topics, -1)
@@ -212,7 +212,7 @@ class TopicModel(BaseEstimator):
         texts = self.corpus_["text"].tolist()
         keywords = extract_keywords(
             self.counts_[assigned], self.vocabulary_.terms, topics[assigned], n_topics,
-            [t for t, a in zip(texts, assigned) if a], self.n_keywords,
+            [t for t, a in zip(texts, assigned, strict=False) if a], self.n_keywords,
         )
         self.topic_keywords_ = keywords.terms
         self.topic_keyword_scores_ = keywords.scores
@@ -227,7 +227,7 @@ class TopicModel(BaseEstimator):
         document_themes = self.topic_themes_[topics[assigned]]
         theme_keywords = extract_keywords(
             self.counts_[assigned], self.vocabulary_.terms, document_themes, n_themes,
-            [t for t, a in zip(texts, assigned) if a], self.n_keywords,
+            [t for t, a in zip(texts, assigned, strict=False) if a], self.n_keywords,
         )
         self.theme_keywords_ = theme_keywords.terms
         self.theme_keyword_scores_ = theme_keywords.scores
@@ -330,15 +330,68 @@ class TopicModel(BaseEstimator):
         self._check_fitted()
         corpus = as_corpus(documents)
         vectors = self._vectors_for(corpus["text"].tolist(), embeddings)
-        topics, confidence = self.assigner_.assign(vectors)
-        topics = self._merged_topic(topics)
+        topics, confidence = self._assign(vectors)
         if self.keep_outliers:
             topics = np.where(confidence >= self.outlier_threshold, topics, -1)
         return topics, confidence
 
-    def _merged_topic(self, classes: np.ndarray) -> np.ndarray:
-        mapping = getattr(self, "class_to_topic_", None)
-        return classes if mapping is None else mapping[classes]
+    def _assign(self, vectors: np.ndarray, batch_size: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
+        """Topic and confidence: the classifier's probabilities summed over the classes of each topic."""
+        n_topics = int(self.class_to_topic_.max()) + 1
+        membership = np.zeros((len(self.class_to_topic_), n_topics), dtype=np.float32)
+        membership[np.arange(len(self.class_to_topic_)), self.class_to_topic_] = 1.0
+        topics = np.empty(len(vectors), dtype=np.int64)
+        confidence = np.empty(len(vectors), dtype=np.float32)
+        for start in range(0, len(vectors), batch_size):
+            p = self.assigner_.probabilities(vectors[start : start + batch_size]) @ membership
+            topics[start : start + batch_size] = p.argmax(axis=1)
+            confidence[start : start + batch_size] = p.max(axis=1)
+        return topics, confidence
+
+    # ------------------------------------------------------------------ merging
+    def merge_topics(self, groups: Sequence[int] | Sequence[Sequence[int]]) -> TopicModel:
+        """Merge topics: one list of topic ids, or a list of such lists. Topics are renumbered by size."""
+        self._check_fitted()
+        groups = [groups] if groups and all(isinstance(g, (int, np.integer)) for g in groups) else groups
+        target = np.arange(self.n_topics_)
+        seen: set[int] = set()
+        for group in groups:
+            members = sorted({int(t) for t in group})
+            unknown = [t for t in members if not 0 <= t < self.n_topics_]
+            if unknown or not members:
+                raise ModelError(f"no topic {unknown[0] if unknown else '(empty group)'}; topics are "
+                                 f"0 to {self.n_topics_ - 1}")
+            if seen & set(members):
+                raise ModelError(f"topic {sorted(seen & set(members))[0]} is in two merge groups")
+            seen |= set(members)
+            target[members] = members[0]
+        self._relabel(target[self.class_to_topic_])
+        return self
+
+    def reduce_topics(self, n_topics: int) -> TopicModel:
+        """Merge the closest topics (along the theme hierarchy) until `n_topics` remain."""
+        self._check_fitted()
+        if not 1 <= n_topics <= self.n_topics_:
+            raise ModelError(f"n_topics must lie between 1 and {self.n_topics_}, not {n_topics}")
+        groups = themes.cut(self.linkage_, self.n_topics_, n_topics)
+        self._relabel(groups[self.class_to_topic_])
+        return self
+
+    def _relabel(self, class_to_group: np.ndarray) -> None:
+        """Give classifier classes new topics, renumber them by size and redo everything downstream."""
+        _, class_to_group = np.unique(class_to_group, return_inverse=True)
+        self.class_to_topic_ = class_to_group
+        topics, confidence = self._assign(self.vectors_)
+        sizes = np.bincount(topics, minlength=int(class_to_group.max()) + 1)
+        order = np.argsort(-sizes, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        self.class_to_topic_ = rank[class_to_group]
+        topics, confidence = self._assign(self.vectors_)
+        if self.keep_outliers:
+            topics = np.where(self.raw_labels_ >= 0, topics, -1)
+        self.document_topics_, self.document_confidence_ = topics, confidence
+        self._describe()
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "document_topics_"):
@@ -348,11 +401,25 @@ class TopicModel(BaseEstimator):
         if self.progress:
             print(message, file=sys.stderr, flush=True)
 
+    # ------------------------------------------------------------------ saving
+    def save(self, directory: str | Path) -> Path:
+        """Save to a directory (JSON and NumPy arrays, no pickle); returns the directory."""
+        from topics.persistence import save
+
+        return save(self, directory)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> TopicModel:
+        """Load a model saved with `save`; never executes code from the files."""
+        from topics.persistence import load
+
+        return load(directory)
+
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         if not hasattr(self, "document_topics_"):
             return super().__repr__()
         return (
-            f"TopicModel(features={self.features!r}): {self.n_documents_} documents, {self.n_topics_} topics, "
-            f"{self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
+            f"TopicModel(features={self.features!r}): {self.n_documents_} documents, "
+            f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
         )

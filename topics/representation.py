@@ -16,7 +16,9 @@ import scipy.sparse as sp
 
 from topics import defaults
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "ities", "ity", "ies", "ers", "er", "es", "ed", "s", "al")
+_SUFFIXES = (
+    "ations", "ation", "ings", "ing", "ness", "ities", "ity", "ies", "ers", "er", "es", "ed", "s", "al",
+)
 
 
 def _stem(word: str) -> str:
@@ -111,7 +113,7 @@ def extract_keywords(
         keyword_terms = [terms[i] for i in chosen]
         all_terms.append(keyword_terms)
         all_scores.append([round(float(scores[i]), 5) for i in chosen])
-        members = [t for t, k in zip(texts, classes) if k == c]
+        members = [t for t, k in zip(texts, classes, strict=False) if k == c]
         forms = _display_forms(keyword_terms[:n_label_words], members)
         label = " · ".join(forms[t] for t in keyword_terms[:n_label_words])
         labels.append(label or "(no distinctive words)")

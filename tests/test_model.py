@@ -1,0 +1,196 @@
+"""TopicModel on real text: conventions, determinism, tiny corpora, fit/transform agreement, save/load."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import topics
+from topics.errors import ModelError
+from topics.features import stop_words
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return topics.datasets.load_sample_papers()
+
+
+@pytest.fixture(scope="module")
+def fitted(sample) -> topics.TopicModel:
+    return topics.TopicModel(progress=False).fit(sample)
+
+
+def _row(info: pd.DataFrame, title_start: str) -> pd.Series:
+    rows = info[info["title"].str.startswith(title_start)]
+    assert len(rows) == 1, f"expected one paper titled {title_start!r}"
+    return rows.iloc[0]
+
+
+def test_estimator_conventions(sample):
+    model = topics.TopicModel(min_cluster_size=4, n_themes=3, progress=False)
+    params = model.get_params()
+    assert params["min_cluster_size"] == 4 and params["n_themes"] == 3 and params["features"] == "tfidf"
+    assert model.set_params(n_themes="auto") is model and model.n_themes == "auto"
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert model.fit(sample) is model
+    assert model.get_params() == copy.get_params(), "fit must not change parameters"
+    assert not hasattr(copy, "document_topics_")
+    with pytest.raises(ModelError, match="not fitted"):
+        copy.topic_info()
+
+
+def test_sample_papers_themes_separate_the_fields(fitted):
+    """Medical imaging, robotics and language models land in three different themes."""
+    info = fitted.document_info()
+    medical = {_row(info, "LVM-Med")["theme"], _row(info, "Semixup")["theme"]}
+    robotics = {_row(info, "HumanPlus")["theme"], _row(info, "SLIM:")["theme"]}
+    language = {
+        _row(info, "Training Language Models to Self-Correct via Reinforcement Learning")["theme"],
+        _row(info, "Self-Judge")["theme"],
+    }
+    assert len(medical) == len(robotics) == len(language) == 1
+    assert len(medical | robotics | language) == 3
+
+
+def test_tables_are_consistent(fitted, sample):
+    documents = fitted.document_info()
+    assert list(documents.columns) == [
+        "id", "title", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier", "x", "y",
+    ]
+    assert len(documents) == len(sample) and documents["id"].tolist() == sample["id"].tolist()
+    assert documents["confidence"].between(0, 1).all()
+    info = fitted.topic_info()
+    assert info["size"].sum() == len(sample)
+    assert info["size"].is_monotonic_decreasing
+    counted = documents["topic"].value_counts().sort_index()
+    assert counted.tolist() == info["size"].tolist()
+    assert (documents.groupby("topic")["theme"].nunique() == 1).all()
+    assert 0 <= fitted.outlier_share_ < 0.2
+    themes = fitted.theme_info()
+    assert themes["size"].sum() == len(sample)
+    assert sorted(t for ts in themes["topics"] for t in ts) == info["topic"].tolist()
+
+
+def test_labels_are_readable_and_grounded(fitted):
+    stops = set(stop_words())
+    texts = fitted.corpus_["text"].str.lower()
+    for row in fitted.topic_info().itertuples():
+        assert row.label and "(no distinctive words)" not in row.label
+        for keyword in row.keywords:
+            assert keyword not in stops
+            assert not re.search(r"\d", keyword.split()[0][0]), keyword
+            assert not any(word in stops for word in keyword.split()), keyword
+            members = texts[fitted.document_topics_ == row.topic]
+            assert members.str.contains(keyword.split()[0], regex=False).any(), keyword
+        assert list(row.keyword_scores) == sorted(row.keyword_scores, reverse=True)
+    labels = fitted.topic_info()["label"]
+    assert labels.is_unique
+
+
+def test_deterministic(sample):
+    first = topics.TopicModel(progress=False).fit(sample)
+    second = topics.TopicModel(progress=False).fit(sample)
+    assert np.array_equal(first.document_topics_, second.document_topics_)
+    assert first.topic_labels_ == second.topic_labels_
+    assert np.allclose(first.map_, second.map_)
+
+
+def test_transform_agrees_with_fit_and_survives_reload(fitted, sample, tmp_path):
+    predicted, confidence = fitted.transform(sample)
+    confident = ~fitted.is_outlier_
+    assert (predicted[confident] == fitted.document_topics_[confident]).mean() >= 0.95
+    fitted.save(tmp_path / "model")
+    manifest = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert manifest["format_version"] == 1 and "scikit-learn" in manifest["versions"]
+    loaded = topics.TopicModel.load(tmp_path / "model")
+    again, again_confidence = loaded.transform(sample)
+    assert np.array_equal(again, predicted) and np.allclose(again_confidence, confidence)
+    pd.testing.assert_frame_equal(loaded.topic_info(), fitted.topic_info())
+    pd.testing.assert_frame_equal(loaded.document_info(), fitted.document_info())
+    # new text about a robot lands in the robotics topic of "HumanPlus"
+    humanplus_topic = _row(fitted.document_info(), "HumanPlus")["topic"]
+    new_topic, _ = loaded.transform(["A humanoid robot learns whole-body motion skills by imitating humans"])
+    assert new_topic[0] == humanplus_topic
+
+
+def test_load_rejects_foreign_and_damaged_directories(fitted, tmp_path):
+    with pytest.raises(ModelError, match="no model.json"):
+        topics.TopicModel.load(tmp_path)
+    (tmp_path / "model.json").write_text('{"hello": 1}')
+    with pytest.raises(ModelError, match="not a saved topics model"):
+        topics.TopicModel.load(tmp_path)
+    (tmp_path / "model.json").write_text("{not json")
+    with pytest.raises(ModelError, match="corrupt"):
+        topics.TopicModel.load(tmp_path)
+    saved = fitted.save(tmp_path / "good")
+    arrays = saved / "arrays.npz"
+    arrays.write_bytes(arrays.read_bytes()[:200])
+    with pytest.raises(ModelError, match="damaged"):
+        topics.TopicModel.load(saved)
+
+
+def test_reduce_and_merge_topics_stay_consistent(sample):
+    model = topics.TopicModel(progress=False).fit(sample)
+    before = model.n_topics_
+    model.reduce_topics(3)
+    assert model.n_topics_ == 3
+    info, documents = model.topic_info(), model.document_info()
+    assert info["size"].sum() == len(sample)
+    assert documents["topic"].value_counts().sort_index().tolist() == info["size"].tolist()
+    predicted, _ = model.transform(sample)
+    assert np.array_equal(predicted, model.document_topics_)
+    model.merge_topics([1, 2])
+    assert model.n_topics_ == 2 and model.topic_info()["size"].sum() == len(sample)
+    with pytest.raises(ModelError, match="no topic"):
+        model.merge_topics([0, 7])
+    assert before > 3
+
+
+@pytest.mark.parametrize("n", [2, 5, 29, 31])
+def test_small_corpora_work_and_say_how(sample, n):
+    model = topics.TopicModel(progress=False).fit(sample.head(n))
+    assert len(model.document_info()) == n
+    assert model.topic_info()["size"].sum() == n
+    if n < 30:
+        assert model.clustering_method_ == "agglomerative"
+        assert any("too few for UMAP" in note for note in model.notes_)
+
+
+def test_inputs_and_errors(sample):
+    texts = sample["text"].tolist()[:40]
+    from_list = topics.TopicModel(progress=False).fit(texts)
+    from_series = topics.TopicModel(progress=False).fit(pd.Series(texts))
+    assert np.array_equal(from_list.document_topics_, from_series.document_topics_)
+    assert from_list.document_info()["id"].iloc[0] == "doc-01"
+    for bad in ([], ["only one document"]):
+        with pytest.raises(ModelError, match="at least 2 documents"):
+            topics.TopicModel(progress=False).fit(bad)
+    with pytest.raises(ModelError, match="not a string"):
+        topics.TopicModel(progress=False).fit(["a text", 3])
+    with pytest.raises(ModelError, match="features="):
+        topics.TopicModel(features="bag", progress=False).fit(texts)
+    with pytest.raises(ModelError, match="only stop words"):
+        topics.TopicModel(progress=False).fit(["the and of", "it is 42"])
+
+
+def test_keep_outliers_keeps_hdbscan_noise(sample):
+    model = topics.TopicModel(keep_outliers=True, progress=False).fit(sample)
+    noise = model.raw_labels_ < 0
+    assert (model.document_topics_[noise] == -1).all()
+    assert model.document_info()["is_outlier"][noise].all()
+
+
+def test_embeddings_given_by_the_caller(sample, fitted):
+    vectors = fitted.vectors_  # any real vectors: here the LSA space of the sample
+    model = topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=vectors)
+    assert model.n_topics_ >= 2
+    predicted, _ = model.transform(sample, embeddings=vectors)
+    assert np.array_equal(predicted, model.document_topics_)
+    with pytest.raises(ModelError, match="shape"):
+        topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=vectors[:5])

@@ -1,0 +1,133 @@
+"""Saving and loading a TopicModel without pickle: JSON for settings and text, .npz for arrays.
+
+Loading reads only JSON, gzip'd JSON Lines and NumPy arrays with `allow_pickle=False`, so a model directory
+can never run code. A format version and the package versions it was written with are recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from topics.errors import ModelError
+
+if TYPE_CHECKING:
+    from topics.model import TopicModel
+
+FORMAT = "topics-model"
+FORMAT_VERSION = 1
+_PACKAGES = ("topics", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan")
+
+# learned state: (attribute, kind) — "array" goes to arrays.npz, "json" into model.json
+_STATE = [
+    ("vectors_", "array"), ("map_", "array"), ("reduced_", "array"), ("document_topics_", "array"),
+    ("document_confidence_", "array"), ("raw_labels_", "array"), ("class_to_topic_", "array"),
+    ("n_documents_", "json"), ("clustering_method_", "json"), ("clustering_settings_", "json"),
+    ("relative_validity_", "json"), ("notes_", "json"), ("timings_", "json"),
+]
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def save(model: TopicModel, directory: str | Path) -> Path:
+    """Write `model` to `directory` (created if needed): model.json, arrays.npz, corpus.jsonl.gz."""
+    model._check_fitted()
+    params = model.get_params()
+    if callable(params["features"]):
+        params["features"] = "callable"
+    directory = Path(directory).expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays = {name: np.asarray(getattr(model, name)) for name, kind in _STATE if kind == "array"}
+    arrays["idf"] = model.vocabulary_.idf
+    arrays["assigner_weights"] = model.assigner_.weights
+    arrays["assigner_bias"] = model.assigner_.bias
+    if model.lsa_ is not None:
+        arrays["lsa_components"] = model.lsa_.components
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": package_versions(),
+        "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()},
+        "state": {name: getattr(model, name) for name, kind in _STATE if kind == "json"},
+        "vocabulary": model.vocabulary_.terms,
+    }
+    (directory / "model.json").write_text(json.dumps(document, indent=1, default=_json_default))
+    np.savez_compressed(directory / "arrays.npz", **arrays)
+    model.corpus_.to_json(
+        directory / "corpus.jsonl.gz", orient="records", lines=True, date_format="iso",
+        compression={"method": "gzip", "mtime": 0},
+    )
+    return directory
+
+
+def _json_default(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    raise TypeError(f"cannot save {type(value).__name__} in model.json")
+
+
+def load(directory: str | Path) -> TopicModel:
+    """Read a model written by `save`; a corrupt or foreign directory is a ModelError."""
+    from topics.assignment import TopicAssigner
+    from topics.features import LsaProjection, Vocabulary
+    from topics.model import TopicModel
+
+    directory = Path(directory).expanduser()
+    manifest = directory / "model.json"
+    if not manifest.is_file():
+        raise ModelError(f"{directory} is not a saved topics model (no model.json)")
+    try:
+        document = json.loads(manifest.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{manifest} is corrupt: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelError(f"{directory} is not a saved topics model (model.json has no format '{FORMAT}')")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{directory} has model format {document.get('format_version')}; this version of topics reads "
+            f"format {FORMAT_VERSION}. Refit the model, or use the topics version that wrote it "
+            f"({document.get('versions', {}).get('topics', 'unknown')})"
+        )
+    try:
+        with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        corpus = pd.read_json(directory / "corpus.jsonl.gz", lines=True, dtype=False, compression="gzip")
+        params = document["params"]
+        model = TopicModel(**params)
+        for name, kind in _STATE:
+            value = arrays[name] if kind == "array" else document["state"][name]
+            setattr(model, name, value)
+        model.vocabulary_ = Vocabulary(terms=list(document["vocabulary"]), idf=arrays["idf"])
+        model.lsa_ = LsaProjection(arrays["lsa_components"]) if "lsa_components" in arrays else None
+        model.assigner_ = TopicAssigner(weights=arrays["assigner_weights"], bias=arrays["assigner_bias"])
+    except ModelError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any damage to the files means the same to the user
+        raise ModelError(
+            f"{directory} holds a damaged topics model ({type(error).__name__}: {error})"
+        ) from error
+    if "date" in corpus.columns:
+        corpus["date"] = pd.to_datetime(corpus["date"], errors="coerce")
+    for column in ("id", "title", "text"):
+        corpus[column] = corpus[column].fillna("").astype(str)
+    if len(corpus) != model.n_documents_ or len(model.document_topics_) != model.n_documents_:
+        raise ModelError(f"{directory} holds a damaged topics model (document counts disagree)")
+    model.corpus_ = corpus
+    model.counts_ = model.vocabulary_.counts(corpus["text"].tolist())
+    model._describe()
+    return model
