@@ -1,0 +1,69 @@
+"""Shared figure plumbing: a pyplot-free Figure with an Agg canvas, PNG bytes without dates, text helpers."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+DPI = 150
+# PNG metadata that would differ between runs or machines is left out, so the same input gives the same file
+PNG_METADATA = {"Software": None}
+BASE_FONT = 9.5
+
+
+def new_figure(width: float, height: float, **kwargs) -> Figure:
+    """A Figure drawn by Agg, not registered with pyplot (nothing global to leak or close)."""
+    figure = Figure(figsize=(width, height), dpi=DPI, **kwargs)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def style(ax) -> None:
+    """Quiet axes: no top/right spines, light grid lines behind the data."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=BASE_FONT - 1, colors="#333333")
+    ax.set_axisbelow(True)
+
+
+def png_bytes(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA, facecolor="white")
+    return buffer.getvalue()
+
+
+def save_png(figure: Figure, path: str | Path) -> Path:
+    """Write `figure` as a 150 dpi PNG without creation dates or software versions."""
+    path = Path(path)
+    path.write_bytes(png_bytes(figure))
+    return path
+
+
+def wrap_label(label: str, width: int = 24) -> str:
+    """A topic label on at most two or three short lines, broken at its ' · ' separators when possible."""
+    if len(label) <= width:
+        return label
+    parts = label.split(" · ")
+    lines, current = [], ""
+    for part in parts:
+        candidate = f"{current} · {part}" if current else part
+        if current and len(candidate) > width:
+            lines.append(current)
+            current = part
+        else:
+            current = candidate
+    lines.append(current)
+    return "\n".join(textwrap.shorten(line, width + 8, placeholder="…") for line in lines)
+
+
+def short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def topic_name(model, topic: int, width: int = 40) -> str:
+    """'3 · keyword · keyword · keyword' shortened to `width` characters."""
+    return short(f"{topic}: {model.topic_labels_[topic]}", width)
