@@ -1,0 +1,178 @@
+"""`write_report`: the shareable report folder for a fitted TopicModel.
+
+The folder holds index.html (self-contained), report.md, the PNG plots, topics.csv, documents.csv,
+run.json and the saved model. Everything is built in a temporary sibling folder that replaces the old
+report only once complete, so an interrupted run leaves the previous report as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from topics.errors import TopicsError
+
+__all__ = ["ReportError", "write_report"]
+
+PARTIAL = ".partial-"
+OLD = ".old-"
+
+
+class ReportError(TopicsError):
+    """The report cannot be written where asked."""
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _metrics(model) -> dict[str, float]:
+    try:
+        from topics import evaluation
+    except ImportError:
+        return {}
+    if not hasattr(evaluation, "evaluate"):
+        return {}
+    values = evaluation.evaluate(model)
+    return {str(k): float(v) for k, v in dict(values).items()}
+
+
+def _check_target(out: Path, force: bool) -> None:
+    from topics.report.files import is_our_report
+
+    if out.exists() and not out.is_dir():
+        if not force:
+            raise ReportError(f"{out} exists and is not a folder; choose another --out or pass --force")
+        return
+    if out.is_dir() and any(out.iterdir()) and not is_our_report(out) and not force:
+        raise ReportError(
+            f"{out} exists and is not a topics report (no run.json of ours); choose another --out, "
+            "or pass --force to replace it"
+        )
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove partial folders of earlier runs that were interrupted (their process is gone)."""
+    for stale in out.parent.glob(f".{out.name}{PARTIAL}*"):
+        pid_file = stale / ".pid"
+        try:
+            pid = int(pid_file.read_text())
+            os.kill(pid, 0)  # still running: leave it alone
+            continue
+        except (OSError, ValueError):
+            pass
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_report(model, out, *, corpus_path=None, read_info: dict | None = None, settings: dict | None = None,
+                 force: bool = False, quiet: bool = False, name: str | None = None,
+                 timings: dict | None = None) -> Path:
+    """Write the report of a fitted `model` into the folder `out`; returns the path of index.html.
+
+    Parameters
+    ----------
+    corpus_path
+        The input file, recorded in run.json with its SHA-256.
+    read_info
+        ``corpus.attrs["topics_read"]`` (counts of records read, duplicates, empty, skipped).
+    settings
+        The options the report was made with (recorded in run.json and shown in the report).
+    force
+        Replace `out` even when it is not a report written by topics.
+    quiet
+        No progress on stderr.
+    name
+        The corpus's name in titles (default: the input file's stem, else the folder name).
+    timings
+        Seconds per earlier stage (e.g. reading), recorded in run.json beside the model's.
+    """
+    from topics.plots import available_plots, png_bytes
+    from topics.report import content as content_module
+    from topics.report import files, html, markdown
+
+    model._check_fitted()
+    out = Path(out).expanduser()
+    _check_target(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(out)
+    if name is None:
+        name = _stem(corpus_path) if corpus_path else out.name
+    read_info = dict(read_info or getattr(model.corpus_, "attrs", {}).get("topics_read", {}) or {})
+    all_timings = dict(timings or {})
+    all_timings.update({f"model.{k}": v for k, v in getattr(model, "timings_", {}).items()})
+
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}{PARTIAL}", dir=out.parent))
+    try:
+        (temporary / ".pid").write_text(str(os.getpid()))
+        clock = time.perf_counter()
+        plots = available_plots(model)
+        images: dict[str, tuple[bytes, str]] = {}
+        for plot_name, (function, caption) in plots.items():
+            figure = function(model)
+            images[plot_name] = (png_bytes(figure), caption)
+            (temporary / f"{plot_name}.png").write_bytes(images[plot_name][0])
+        all_timings["plots"] = time.perf_counter() - clock
+        _say(quiet, f"topics: plots: {len(images)} figures ({all_timings['plots']:.1f} s)")
+
+        clock = time.perf_counter()
+        metrics = _metrics(model)
+        if metrics:
+            all_timings["metrics"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        shown_settings = dict(settings or {}) | {"model": files.model_settings(model)}
+        content = content_module.build(model, name, shown_settings, metrics)
+        (temporary / "index.html").write_text(html.render(model, content, images), encoding="utf-8")
+        md_images = {k: (f"{k}.png", caption) for k, (_, caption) in images.items()}
+        (temporary / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
+        files.write_tables(model, temporary)
+        if hasattr(model, "save"):
+            model.save(temporary / "model")
+        input_info = {"path": None, "sha256": None, "name": name}
+        if corpus_path:
+            path = Path(corpus_path)
+            input_info = {"path": str(path), "sha256": files.sha256(path) if path.is_file() else None,
+                          "name": name, "format": read_info.get("format")}
+        all_timings["writing"] = time.perf_counter() - clock
+        written = sorted(p.name for p in temporary.iterdir() if not p.name.startswith("."))
+        record = files.run_record(model, input_info=input_info, read_info=read_info, settings=settings,
+                                  timings=all_timings, metrics=metrics, files=[*written, "run.json"])
+        files.write_json(temporary / "run.json", record)
+        (temporary / ".pid").unlink()
+        _swap(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    _say(quiet, f"topics: writing: {len(written) + 1} files ({all_timings['writing']:.1f} s)")
+    return out / "index.html"
+
+
+def _swap(temporary: Path, out: Path) -> None:
+    """Put the finished folder in place of `out`; the old one is removed only after the move succeeded."""
+    old = None
+    if out.exists() or out.is_symlink():
+        old = out.parent / f".{out.name}{OLD}{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+    try:
+        os.replace(temporary, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink()
+
+
+def _stem(path) -> str:
+    """A file's name without any of its extensions: papers.csv.gz -> papers."""
+    name = Path(str(path)).name
+    return name.split(".")[0] or name

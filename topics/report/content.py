@@ -1,0 +1,150 @@
+"""What the HTML and Markdown reports say, computed once from a fitted model (no formatting here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+MAX_SENTENCE = 320
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text` (at most ~320 characters)."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(sentence) > MAX_SENTENCE:
+        sentence = sentence[: MAX_SENTENCE - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+@dataclass
+class Paper:
+    index: int
+    id: str
+    title: str
+    topic: int
+    theme: int
+    confidence: float
+    is_outlier: bool
+    summary: str
+
+
+@dataclass
+class Topic:
+    topic: int
+    theme: int
+    label: str
+    size: int
+    share: float
+    keywords: list[tuple[str, float]]
+    representative: list[Paper]
+    papers: list[Paper] = field(default_factory=list)
+
+
+@dataclass
+class Theme:
+    theme: int
+    label: str
+    size: int
+    keywords: list[tuple[str, float]]
+    topics: list[Topic] = field(default_factory=list)
+
+
+@dataclass
+class Content:
+    name: str
+    n_documents: int
+    n_topics: int
+    n_themes: int
+    n_outliers: int
+    outlier_share: float
+    themes: list[Theme]
+    papers: list[Paper]
+    unassigned: list[Paper]
+    overview: list[tuple[str, str]]
+    settings: list[tuple[str, str]]
+    notes: list[str]
+    metrics: dict[str, float]
+
+
+def _summary_source(corpus: pd.DataFrame) -> list[str]:
+    if "abstract" in corpus.columns:
+        abstracts = corpus["abstract"].fillna("").astype(str)
+        texts = corpus["text"].fillna("").astype(str)
+        return [a if a.strip() else t for a, t in zip(abstracts, texts, strict=True)]
+    return corpus["text"].fillna("").astype(str).tolist()
+
+
+def build(model, name: str, settings: dict, metrics: dict | None = None) -> Content:
+    corpus = model.corpus_.reset_index(drop=True)
+    sources = _summary_source(corpus)
+    titles = corpus["title"].fillna("").astype(str).tolist()
+    ids = corpus["id"].astype(str).tolist()
+    topics = np.asarray(model.document_topics_)
+    themes = np.asarray(model.document_themes_)
+    confidence = np.asarray(model.document_confidence_, dtype=float)
+    outlier = np.asarray(model.is_outlier_)
+    papers = [
+        Paper(i, ids[i], titles[i] or ids[i], int(topics[i]), int(themes[i]), round(float(confidence[i]), 3),
+              bool(outlier[i]), first_sentence(sources[i]))
+        for i in range(len(corpus))
+    ]
+    topic_list = []
+    for t in range(model.n_topics_):
+        members = [papers[i] for i in np.flatnonzero(topics == t)]
+        members.sort(key=lambda p: (-p.confidence, p.index))
+        topic_list.append(Topic(
+            topic=t, theme=int(model.topic_themes_[t]), label=str(model.topic_labels_[t]),
+            size=int(model.topic_sizes_[t]), share=float(model.topic_sizes_[t] / model.n_documents_),
+            keywords=[(str(w), float(s)) for w, s in zip(model.topic_keywords_[t],
+                                                         model.topic_keyword_scores_[t], strict=False)],
+            representative=[papers[i] for i in model.representative_documents_[t]],
+            papers=members,
+        ))
+    theme_list = []
+    for h in range(model.n_themes_):
+        members = [topic_list[t] for t in np.flatnonzero(np.asarray(model.topic_themes_) == h)]
+        theme_list.append(Theme(
+            theme=h, label=str(model.theme_labels_[h]), size=sum(t.size for t in members),
+            keywords=[(str(w), float(s)) for w, s in zip(model.theme_keywords_[h],
+                                                         model.theme_keyword_scores_[h], strict=False)],
+            topics=members,
+        ))
+    n_outliers = int(outlier.sum())
+    overview = [
+        ("papers", f"{len(papers):,}"),
+        ("topics", str(model.n_topics_)),
+        ("themes", str(model.n_themes_)),
+        ("outliers", f"{n_outliers:,} ({model.outlier_share_:.1%})"),
+    ]
+    flat = [(key, _format(value)) for key, value in _flatten(settings)]
+    return Content(
+        name=name, n_documents=len(papers), n_topics=model.n_topics_, n_themes=model.n_themes_,
+        n_outliers=n_outliers, outlier_share=float(model.outlier_share_), themes=theme_list, papers=papers,
+        unassigned=[p for p in papers if p.topic < 0], overview=overview, settings=flat,
+        notes=[str(n) for n in getattr(model, "notes_", [])], metrics=dict(metrics or {}),
+    )
+
+
+def _flatten(mapping: dict, prefix: str = ""):
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _format(value) -> str:
+    if value is None:
+        return "auto"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -1,0 +1,157 @@
+"""The report's data files: topics.csv, documents.csv, run.json and the saved model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+GENERATOR = "topics"
+RUN_FORMAT = 1
+DOCUMENT_COLUMNS = ["id", "title", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier",
+                    "x", "y"]
+TOPIC_COLUMNS = ["topic", "theme", "theme_label", "label", "size", "share", "keywords", "keyword_scores",
+                 "representative_ids", "representative_titles"]
+PACKAGES = ("topics", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan", "matplotlib")
+# corpus columns that are not metadata: the text itself is long and already in the input
+_NOT_METADATA = {"id", "title", "abstract", "text"}
+
+
+def sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def documents_table(model) -> pd.DataFrame:
+    """documents.csv: one row per paper, the documented columns first, then the input's metadata."""
+    table = model.document_info()[DOCUMENT_COLUMNS].copy()
+    table["x"] = table["x"].round(4)
+    table["y"] = table["y"].round(4)
+    corpus = model.corpus_.reset_index(drop=True)
+    for column in corpus.columns:
+        if column in _NOT_METADATA or column in table.columns:
+            continue
+        values = corpus[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d")
+        table[str(column)] = values.to_numpy()
+    return table
+
+
+def topics_table(model) -> pd.DataFrame:
+    ids = model.corpus_["id"].astype(str).tolist()
+    titles = model.corpus_["title"].fillna("").astype(str).tolist()
+    rows = []
+    for t in range(model.n_topics_):
+        h = int(model.topic_themes_[t])
+        representative = model.representative_documents_[t]
+        rows.append({
+            "topic": t, "theme": h, "theme_label": model.theme_labels_[h], "label": model.topic_labels_[t],
+            "size": int(model.topic_sizes_[t]),
+            "share": round(float(model.topic_sizes_[t] / model.n_documents_), 4),
+            "keywords": "; ".join(model.topic_keywords_[t]),
+            "keyword_scores": "; ".join(f"{float(s):.4f}" for s in model.topic_keyword_scores_[t]),
+            "representative_ids": "; ".join(ids[i] for i in representative),
+            "representative_titles": " | ".join(titles[i] for i in representative),
+        })
+    return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+
+
+def write_tables(model, folder: Path) -> None:
+    documents_table(model).to_csv(folder / "documents.csv", index=False, lineterminator="\n")
+    topics_table(model).to_csv(folder / "topics.csv", index=False, lineterminator="\n")
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if callable(value):
+        return getattr(value, "__name__", "callable")
+    return str(value)
+
+
+def model_settings(model) -> dict:
+    """Every setting: the estimator's parameters and what 'auto' resolved to when fitting."""
+    params = dict(model.get_params())
+    params.pop("progress", None)
+    params.pop("cache_dir", None)
+    return {
+        "params": params,
+        "clustering_method": getattr(model, "clustering_method_", None),
+        "clustering": dict(getattr(model, "clustering_settings_", {}) or {}),
+        "n_topics": int(model.n_topics_),
+        "n_themes": int(model.n_themes_),
+    }
+
+
+def run_record(model, *, input_info: dict, read_info: dict | None, settings: dict | None, timings: dict,
+               metrics: dict, files: list[str]) -> dict:
+    from topics import __version__
+
+    counts = {}
+    if read_info:
+        for key in ("n_read", "n_duplicates", "n_empty", "n_skipped", "n_documents"):
+            if key in read_info:
+                counts[key] = int(read_info[key])
+    counts.setdefault("n_documents", int(model.n_documents_))
+    record = {
+        "generator": GENERATOR,
+        "format": RUN_FORMAT,
+        "topics_version": __version__,
+        "input": input_info,
+        "settings": {"options": dict(settings or {}), "model": model_settings(model)},
+        "random_state": model.get_params().get("random_state"),
+        "versions": package_versions(),
+        "timings": {k: round(float(v), 3) for k, v in timings.items()},
+        "counts": counts,
+        "results": {
+            "n_documents": int(model.n_documents_), "n_topics": int(model.n_topics_),
+            "n_themes": int(model.n_themes_), "n_outliers": int(np.asarray(model.is_outlier_).sum()),
+            "outlier_share": round(float(model.outlier_share_), 4),
+        },
+        "metrics": metrics,
+        "notes": [str(n) for n in getattr(model, "notes_", [])],
+        "files": files,
+    }
+    if read_info and read_info.get("skipped"):
+        record["skipped"] = read_info["skipped"][:50]
+    return _jsonable(record)
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def is_our_report(folder: Path) -> bool:
+    """True when `folder` holds a run.json written by this package."""
+    try:
+        data = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("generator") == GENERATOR
