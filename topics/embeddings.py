@@ -102,11 +102,11 @@ class EmbeddingCache:
                     f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
                 ).fetchall()
                 for key, blob in rows:
-                    vector = np.frombuffer(blob, dtype=np.float32) if blob else np.empty(0, np.float32)
-                    if vector.size == 0 or (dimension is not None and vector.size != dimension):
+                    size = len(blob) // 4 if isinstance(blob, bytes) and len(blob) % 4 == 0 else 0
+                    if size == 0 or (dimension is not None and size != dimension):
                         bad += 1
                         continue
-                    found[key] = vector
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
         if bad:
             warnings.warn(
                 f"{bad} corrupt entries in the embedding cache {self.path} are recomputed",

@@ -1,0 +1,88 @@
+"""Sentence-embedding features with the real offline all-MiniLM-L6-v2, and the on-disk cache."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import topics
+from topics.embeddings import EmbeddingCache, embed
+from topics.errors import ModelError
+
+pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return topics.datasets.load_sample_papers()
+
+
+def test_embeddings_model_on_sample_papers(sample, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    model = topics.TopicModel(features="embeddings", cache_dir=cache, progress=False).fit(sample)
+    assert model.vectors_.shape == (len(sample), 384)
+    assert np.allclose(np.linalg.norm(model.vectors_, axis=1), 1.0, atol=1e-4)
+    info = model.document_info()
+    def theme(start):
+        return info.loc[info["title"].str.startswith(start), "theme"].item()
+    assert theme("HumanPlus") == theme("SLIM:")
+    assert theme("HumanPlus") != theme("LVM-Med")
+    predicted, _ = model.transform(sample)
+    assert np.array_equal(predicted, model.document_topics_)
+
+
+def test_cache_is_reused_without_loading_the_model(sample, tmp_path):
+    texts = sample["text"].tolist()[:12]
+    first = embed(texts, cache_dir=tmp_path, progress=False)
+    script = textwrap.dedent(
+        f"""
+        import sys, numpy as np
+        from topics.embeddings import embed
+        vectors = embed({texts!r}, cache_dir={str(tmp_path)!r}, progress=False)
+        np.save({str(tmp_path / "again.npy")!r}, vectors)
+        print("sentence_transformers" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", "a cached run must not load the embedding model"
+    assert np.array_equal(np.load(tmp_path / "again.npy"), first)
+
+
+def test_corrupt_cache_entry_is_recomputed_with_a_warning(sample, tmp_path):
+    texts = sample["text"].tolist()[:4]
+    first = embed(texts, cache_dir=tmp_path, progress=False)
+    cache = EmbeddingCache(tmp_path, "all-MiniLM-L6-v2")
+    with sqlite3.connect(cache.path) as connection:
+        connection.execute("UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01\x02", cache.key(texts[1])))
+    with pytest.warns(topics.TopicsWarning, match="corrupt entries"):
+        again = embed(texts, cache_dir=tmp_path, progress=False)
+    assert np.allclose(again, first, atol=1e-5)
+
+
+def test_corrupt_cache_file_is_replaced(sample, tmp_path):
+    cache = EmbeddingCache(tmp_path, "all-MiniLM-L6-v2")
+    tmp_path.mkdir(exist_ok=True)
+    cache.path.write_bytes(b"this is not a database" * 100)
+    with pytest.warns(topics.TopicsWarning, match="corrupt"):
+        vectors = embed(sample["text"].tolist()[:2], cache_dir=tmp_path, progress=False)
+    assert vectors.shape == (2, 384)
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="cannot load the embedding model"):
+        embed(["a text"], model=str(tmp_path / "no-such-model"), cache_dir=tmp_path, progress=False)
+
+
+def test_callable_features(sample):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hashing = HashingVectorizer(n_features=256, alternate_sign=False)
+    model = topics.TopicModel(features=lambda texts: hashing.transform(texts).toarray(), progress=False)
+    model.fit(sample)
+    predicted, _ = model.transform(sample)
+    assert np.array_equal(predicted, model.document_topics_)
