@@ -67,15 +67,7 @@ def reduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba caching notes, n_jobs notes, tiny-graph notes
         # one neighbour graph serves both layouts
-        indices, distances, _ = umap.umap_.nearest_neighbors(
-            vectors,
-            settings["n_neighbors"],
-            settings["metric"],
-            {},
-            False,
-            np.random.RandomState(random_state),
-            n_jobs=1,
-        )
+        indices, distances = neighbours(vectors, settings["n_neighbors"], settings["metric"], random_state, umap)
         knn = (indices, distances)
         reduced, map_2d = (
             umap.UMAP(
@@ -87,6 +79,27 @@ def reduce(
             for n_components, min_dist in ((settings["n_components"], settings["min_dist"]), (2, 0.1))
         )
     return reduced.astype(np.float32), map_2d.astype(np.float32), knn
+
+
+def neighbours(
+    vectors: np.ndarray, k: int, metric: str, random_state: int, umap
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest neighbours of each document (itself first).
+
+    Exact search up to `defaults.MAX_DOCUMENTS_EXACT_NEIGHBOURS` documents: pynndescent's approximate search
+    compiles about 40 s of numba code in every new process that numba cannot cache, which only pays off
+    on large corpora.
+    """
+    if len(vectors) <= defaults.MAX_DOCUMENTS_EXACT_NEIGHBOURS:
+        from sklearn.neighbors import NearestNeighbors
+
+        search = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute", n_jobs=1).fit(vectors)
+        distances, indices = search.kneighbors(vectors)
+        return indices.astype(np.int32), distances.astype(np.float32)
+    indices, distances, _ = umap.umap_.nearest_neighbors(
+        vectors, k, metric, {}, False, np.random.RandomState(random_state), n_jobs=1
+    )
+    return indices, distances
 
 
 def run_hdbscan(reduced: np.ndarray, settings: dict[str, Any]):

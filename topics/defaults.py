@@ -11,6 +11,8 @@ EMBEDDING_BATCH_SIZE = 64
 # Below this many documents UMAP and HDBSCAN have too little to work with: documents are grouped by
 # agglomerative clustering on the features instead, and the result says so.
 MIN_DOCUMENTS_FOR_UMAP = 30
+# Up to this many documents, nearest neighbours are searched exactly (no numba compilation to pay).
+MAX_DOCUMENTS_EXACT_NEIGHBOURS = 25_000
 
 N_KEYWORDS = 10
 N_LABEL_WORDS = 3
