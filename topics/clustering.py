@@ -67,7 +67,9 @@ def reduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba caching notes, n_jobs notes, tiny-graph notes
         # one neighbour graph serves both layouts
-        indices, distances = neighbours(vectors, settings["n_neighbors"], settings["metric"], random_state, umap)
+        indices, distances = neighbours(
+            vectors, settings["n_neighbors"], settings["metric"], random_state, umap
+        )
         knn = (indices, distances)
         reduced, map_2d = (
             umap.UMAP(
