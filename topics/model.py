@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -322,6 +323,71 @@ class TopicModel(BaseEstimator):
             })
         return pd.DataFrame(rows, columns=["node", "left", "right", "distance", "topics", "size"])
 
+    def get_topic(self, topic: int) -> list[tuple[str, float]]:
+        """Keywords of one topic with their c-TF-IDF scores."""
+        self._check_fitted()
+        if not 0 <= topic < self.n_topics_:
+            raise ModelError(f"no topic {topic}; topics are 0 to {self.n_topics_ - 1}")
+        return list(zip(self.topic_keywords_[topic], self.topic_keyword_scores_[topic], strict=True))
+
+    def find_topics(self, query: str, top_n: int = 5) -> pd.DataFrame:
+        """Topics closest to a phrase, by cosine similarity in the model's feature space."""
+        self._check_fitted()
+        vector = self._vectors_for([query])
+        similarity = (vector @ self.topic_vectors_.T)[0]
+        order = np.argsort(-similarity, kind="stable")[:top_n]
+        return pd.DataFrame({
+            "topic": order,
+            "label": [self.topic_labels_[t] for t in order],
+            "similarity": np.round(similarity[order].astype(float), 4),
+        })
+
+    def search_documents(self, topic: int) -> pd.DataFrame:
+        """The documents of one topic, most confident first."""
+        self.get_topic(topic)  # validates the id
+        documents = self.document_info()
+        members = documents[documents["topic"] == topic]
+        return members.sort_values("confidence", ascending=False, kind="stable")
+
+    # ------------------------------------------------------------------ plots (each returns a Figure)
+    def plot_map(self, **options):
+        """The documents on a 2-D map, coloured by theme, topic labels placed without overlap."""
+        from topics.plots import plot_map
+
+        return plot_map(self, **options)
+
+    def plot_topics(self):
+        """Documents per topic, coloured by theme."""
+        from topics.plots import plot_topic_sizes
+
+        return plot_topic_sizes(self)
+
+    def plot_keywords(self, **options):
+        """Top keywords of each topic with their scores (small multiples)."""
+        from topics.plots import plot_topic_keywords
+
+        return plot_topic_keywords(self, **options)
+
+    def plot_hierarchy(self):
+        """How topics merge into themes (dendrogram)."""
+        from topics.plots import plot_hierarchy
+
+        return plot_hierarchy(self)
+
+    def plot_similarity(self):
+        """Cosine similarity between topics (heatmap)."""
+        from topics.plots import plot_topic_similarity
+
+        return plot_topic_similarity(self)
+
+    def plot_over_time(self, **options):
+        """Documents per period for the largest topics; needs a `date` column in the corpus."""
+        from topics.plots import has_dates, plot_topics_over_time
+
+        if not has_dates(self):
+            raise ModelError("the corpus has no dates; read it with a date column (date_column=...)")
+        return plot_topics_over_time(self, **options)
+
     # ------------------------------------------------------------------ new documents
     def transform(
         self, documents: Documents, embeddings: np.ndarray | None = None
@@ -416,6 +482,22 @@ class TopicModel(BaseEstimator):
         return load(directory)
 
     # ------------------------------------------------------------------ display
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "document_topics_"):
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        rows = "".join(
+            f"<tr><td>{t}</td><td>{html.escape(self.topic_labels_[t])}</td><td>{self.topic_sizes_[t]}</td>"
+            f"<td>{html.escape(self.theme_labels_[self.topic_themes_[t]])}</td></tr>"
+            for t in range(min(self.n_topics_, 10))
+        )
+        more = f"<p>... and {self.n_topics_ - 10} more topics</p>" if self.n_topics_ > 10 else ""
+        return (
+            f"<div><b>TopicModel</b> ({html.escape(str(self.features))}): {self.n_documents_} documents, "
+            f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
+            "<table><thead><tr><th>topic</th><th>label</th><th>size</th><th>theme</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{more}</div>"
+        )
+
     def __repr__(self) -> str:
         if not hasattr(self, "document_topics_"):
             return super().__repr__()
