@@ -16,6 +16,7 @@ MAX_DOCUMENTS_EXACT_NEIGHBOURS = 25_000
 
 N_KEYWORDS = 10
 N_LABEL_WORDS = 3
+MAX_CLASSES_PER_KEYWORD = 2  # a keyword may describe this many topics (or themes) at most
 N_REPRESENTATIVE_DOCUMENTS = 3
 OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this are marked as outliers
 

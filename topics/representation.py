@@ -87,6 +87,9 @@ def extract_keywords(
     """Keywords and labels for each class (topic or theme) of the documents."""
     weights, documents_with_term = class_tfidf(counts, classes, n_classes)
     class_sizes = np.bincount(classes, minlength=n_classes)
+    # A word describes at most `defaults.MAX_CLASSES_PER_KEYWORD` classes: those where it weighs most.
+    # Without this cap, words common to a whole field ("government", "model") head many topics.
+    rank_among_classes = np.argsort(np.argsort(-weights, axis=0, kind="stable"), axis=0, kind="stable")
     all_terms: list[list[str]] = []
     all_scores: list[list[float]] = []
     labels: list[str] = []
@@ -94,6 +97,8 @@ def extract_keywords(
         # a keyword must occur in the class's own documents, in two of them when the class has four or more
         needed = 2 if class_sizes[c] >= 4 else 1
         eligible = documents_with_term[c] >= needed
+        if n_classes > defaults.MAX_CLASSES_PER_KEYWORD + 1:
+            eligible &= rank_among_classes[c] < defaults.MAX_CLASSES_PER_KEYWORD
         if not eligible.any():
             eligible = documents_with_term[c] >= 1
         scores = np.where(eligible, weights[c], -np.inf)

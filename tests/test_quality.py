@@ -1,0 +1,52 @@
+"""Quality floors on the shared labelled corpora, with default settings (issue: the topic model).
+
+These fit real corpora end to end (a minute or two each on 2 cores) and run in CI. They need
+../shared/data beside the checkout (or $TOPICS_SHARED_DATA).
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import read_shared
+
+import topics
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bbc():
+    return read_shared("bbc-news.csv.gz")
+
+
+@pytest.fixture(scope="module")
+def bbc_tfidf(bbc):
+    return topics.TopicModel(progress=False).fit(bbc)
+
+
+def test_bbc_tfidf_themes_match_the_sections(bbc_tfidf):
+    scores = topics.evaluate(bbc_tfidf, labels="label")
+    assert scores["theme_nmi"] >= 0.80, scores
+    assert scores["outlier_share"] < 0.15, scores
+
+
+def test_bbc_labels_are_coherent_and_diverse(bbc_tfidf):
+    scores = topics.evaluate(bbc_tfidf)
+    assert scores["npmi"] >= 0.18, scores
+    assert scores["diversity"] >= 0.85, scores
+
+
+def test_bbc_embeddings_themes_match_the_sections(bbc, tmp_path_factory):
+    pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
+    model = topics.TopicModel(
+        features="embeddings", cache_dir=tmp_path_factory.mktemp("embeddings"), progress=False
+    ).fit(bbc)
+    assert topics.evaluate(model, labels="label")["theme_nmi"] >= 0.80
+
+
+def test_ai_conference_papers_themes(tmp_path_factory):
+    corpus = read_shared("ai-conference-papers.csv.gz")
+    model = topics.TopicModel(progress=False).fit(corpus)
+    scores = topics.evaluate(model, labels="label")
+    assert scores["theme_nmi"] >= 0.34, scores
+    assert scores["outlier_share"] < 0.2, scores
