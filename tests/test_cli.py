@@ -1,0 +1,281 @@
+"""`topics` on the command line, end to end: the sample papers, a shared corpus, a BibTeX file; errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import topics
+from topics.report.files import DOCUMENT_COLUMNS, TOPIC_COLUMNS
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_FILES = ["index.html", "report.md", "topics.csv", "documents.csv", "run.json", "map.png",
+                "topic-sizes.png", "topic-keywords.png", "topic-similarity.png", "hierarchy.png"]
+
+
+def run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    command = [sys.executable, "-m", "topics.cli", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def shared_file(name: str) -> Path:
+    configured = os.environ.get("TOPICS_SHARED_DATA")
+    folder = Path(configured).expanduser() if configured else REPO.parent / "shared" / "data"
+    path = folder / name
+    if not path.is_file():
+        reason = f"shared corpus {name} not found at {path}; set TOPICS_SHARED_DATA to the shared data folder"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = ()) -> dict:
+    for name in [*REPORT_FILES, *extra_plots]:
+        assert (folder / name).is_file(), name
+        assert (folder / name).stat().st_size > 0, name
+    assert (folder / "model").is_dir() and any((folder / "model").iterdir())
+    documents = pd.read_csv(folder / "documents.csv", keep_default_na=False)
+    assert list(documents.columns[: len(DOCUMENT_COLUMNS)]) == DOCUMENT_COLUMNS
+    assert len(documents) == n_documents
+    assert documents["id"].astype(str).is_unique  # every paper exactly once
+    assert documents["confidence"].between(0, 1).all()
+    assert set(documents["is_outlier"].astype(str)) <= {"True", "False"}
+    topics_table = pd.read_csv(folder / "topics.csv")
+    assert list(topics_table.columns) == TOPIC_COLUMNS
+    assert topics_table["size"].sum() == (documents["topic"] >= 0).sum()
+    assert set(documents.loc[documents["topic"] >= 0, "topic"]) == set(topics_table["topic"])
+    run_json = json.loads((folder / "run.json").read_text())
+    assert run_json["generator"] == "topics"
+    for key in ("input", "settings", "random_state", "versions", "timings", "counts", "results", "notes"):
+        assert key in run_json, key
+    assert {"topics", "numpy", "pandas", "scikit-learn", "umap-learn", "hdbscan", "matplotlib"} <= set(
+        run_json["versions"])
+    assert {"n_read", "n_duplicates", "n_empty", "n_documents"} <= set(run_json["counts"])
+    assert run_json["counts"]["n_documents"] == n_documents
+    assert {"model.features", "model.clusters", "plots", "writing"} <= set(run_json["timings"])
+    params = run_json["settings"]["model"]["params"]
+    assert {"min_cluster_size", "n_themes", "random_state", "features"} <= set(params)
+    assert run_json["settings"]["model"]["clustering"]
+    assert run_json["results"]["n_topics"] == len(topics_table)
+    html = (folder / "index.html").read_text()
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    return run_json
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    cwd = tmp_path_factory.mktemp("sample")
+    result = run("report", cwd=cwd)
+    return cwd, result
+
+
+def test_report_on_the_sample_papers(sample_report):
+    cwd, result = sample_report
+    assert result.returncode == 0, result.stderr
+    folder = cwd / "reports" / "sample-papers"
+    run_json = check_report(folder, 58)
+    assert run_json["input"]["sha256"] and len(run_json["input"]["sha256"]) == 64
+    assert run_json["random_state"] == 42
+    # progress on stderr for each stage, a closing line naming index.html
+    for stage in ("reading", "features", "map+clusters", "labels", "plots", "writing"):
+        assert f"topics: {stage}" in result.stderr, stage
+    assert str(folder / "index.html") in result.stdout
+    assert not [p for p in (cwd / "reports").iterdir() if p.name.startswith(".")]  # no partial folders left
+
+
+def test_report_is_deterministic(sample_report, tmp_path):
+    cwd, _ = sample_report
+    result = run("report", "--out", str(tmp_path / "again"), "--quiet", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""
+    first, second = cwd / "reports" / "sample-papers", tmp_path / "again"
+    for name in ["index.html", "report.md", "topics.csv", "documents.csv", "map.png", "hierarchy.png"]:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_info_and_fit(sample_report, tmp_path):
+    cwd, _ = sample_report
+    result = run("info", str(cwd / "reports" / "sample-papers" / "model"), cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "58 documents" in result.stdout and "label" in result.stdout
+    model_dir = tmp_path / "model"
+    sample = REPO / "topics" / "data" / "sample-papers.txt"
+    result = run("fit", str(sample), "--out", str(model_dir), "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    loaded = topics.TopicModel.load(model_dir)
+    assert loaded.n_documents_ == 58
+
+
+@pytest.mark.slow
+def test_report_on_a_shared_corpus(tmp_path):
+    source = shared_file("ai-conference-papers.csv.gz")
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        table = pd.read_csv(handle).iloc[::10].head(600)  # every venue and year, fast
+    path = tmp_path / "ai-papers.csv"
+    table.to_csv(path, index=False)
+    result = run("report", str(path), "--label-column", "label", "--date-column", "year", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "reports" / "ai-papers"
+    plots = ("topics-over-time.png", "theme-composition.png")
+    run_json = check_report(folder, run_json_documents(path), plots)
+    assert run_json["counts"]["n_read"] == 600
+    documents = pd.read_csv(folder / "documents.csv")
+    assert {"date", "label"} <= set(documents.columns)
+
+
+def run_json_documents(path: Path) -> int:
+    return len(topics.read_corpus(path, label_column="label", date_column="year"))
+
+
+def write_bibtex(path: Path, n: int = 40) -> int:
+    corpus = topics.datasets.load_sample_papers().head(n)
+    entries = []
+    for i, row in enumerate(corpus.itertuples()):
+        clean = {k: str(v).replace("{", "(").replace("}", ")") for k, v in
+                 (("title", row.title), ("abstract", row.abstract))}
+        entries.append(f"@article{{paper{i},\n  title = {{{clean['title']}}},\n  author = {{Doe, Jane}},\n"
+                       f"  year = {2015 + i % 8},\n  abstract = {{{clean['abstract']}}}\n}}\n")
+    path.write_text("\n".join(entries), encoding="utf-8")
+    return len(entries)
+
+
+def test_report_on_bibtex_with_a_config_file(tmp_path):
+    n = write_bibtex(tmp_path / "refs.bib")
+    (tmp_path / "topics.toml").write_text('n_themes = 2\nrandom_state = 7\nout = "reports/from-config"\n')
+    result = run("report", "refs.bib", "--config", "topics.toml", "--random-state", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "reports" / "from-config"
+    run_json = check_report(folder, n, ("topics-over-time.png",))
+    assert run_json["random_state"] == 3  # the command line wins over the file
+    assert run_json["settings"]["model"]["params"]["n_themes"] == 2
+    assert run_json["results"]["n_themes"] <= 2
+    assert run_json["input"]["path"] == "refs.bib"
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def _bad_inputs(folder: Path) -> dict[str, list[str]]:
+    (folder / "papers.xyz").write_text("title\nsomething\n")
+    (folder / "empty.csv").write_text("")
+    (folder / "numbers.csv").write_text("a,b\n1,2\n3,4\n")
+    (folder / "latin.csv").write_bytes("title,abstract\nCaf\xe9 society,about caf\xe9s\n".encode("latin-1"))
+    (folder / "bad.jsonl").write_text('{"text": "ok"}\n{"text": "missing quote}\n')
+    return {
+        "missing file": ["report", "nowhere.csv"],
+        "unknown extension": ["report", "papers.xyz"],
+        "empty file": ["report", "empty.csv"],
+        "no text column": ["report", "numbers.csv"],
+        "undecodable bytes": ["report", "latin.csv"],
+        "malformed JSON line": ["report", "bad.jsonl"],
+        "unknown column": ["report", "numbers.csv", "--text-column", "nope"],
+        "missing config": ["report", "--config", "nowhere.toml"],
+        "info on a missing model": ["info", "nowhere"],
+        "info on a folder that is not a model": ["info", "."],
+    }
+
+
+@pytest.mark.parametrize("case", [
+    "missing file", "unknown extension", "empty file", "no text column", "undecodable bytes",
+    "malformed JSON line", "unknown column", "missing config", "info on a missing model",
+    "info on a folder that is not a model"])
+def test_bad_input_gives_one_line_and_exit_1(tmp_path, case):
+    args = _bad_inputs(tmp_path)[case]
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 1, (case, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, (case, result.stderr)
+    assert lines[0].startswith("topics: error: "), lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+@pytest.mark.parametrize("args", [
+    [], ["report", "--bogus"], ["report", "--n-themes", "zero"], ["report", "--min-cluster-size", "-3"],
+    ["report", "--features", "lda"], ["fit"], ["report", "a.csv", "b.csv"],
+])
+def test_bad_usage_exits_2(tmp_path, args):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_config_key_is_a_usage_error(tmp_path):
+    (tmp_path / "c.toml").write_text("min_cluster = 3\n")
+    result = run("report", "--config", "c.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown option 'min_cluster'" in result.stderr
+
+
+def test_help_and_version_are_fast(tmp_path):
+    started = time.perf_counter()
+    result = run("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "examples:" in result.stdout and "topics report" in result.stdout
+    assert time.perf_counter() - started < 5
+    assert "matplotlib" not in run("--version", cwd=tmp_path).stderr
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == f"topics {topics.__version__}"
+    code = ("import sys, topics.cli; topics.cli.build_parser();"
+            "print(sorted(m for m in ('pandas','matplotlib','sklearn','umap') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------------------------ safety
+def test_refuses_to_overwrite_a_folder_that_is_not_a_report(tmp_path):
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "thesis.tex").write_text("years of work")
+    result = run("report", "--out", str(target), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("topics: error:") and "--force" in result.stderr
+    assert (target / "thesis.tex").read_text() == "years of work"
+
+
+def test_force_replaces_a_folder_that_is_not_a_report(tmp_path):
+    target = tmp_path / "scratch"
+    target.mkdir()
+    (target / "junk.txt").write_text("x")
+    result = run("report", "--out", str(target), "--force", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (target / "junk.txt").exists() and (target / "index.html").is_file()
+
+
+def test_a_killed_run_leaves_the_previous_report_intact(sample_report, tmp_path):
+    cwd, _ = sample_report
+    target = tmp_path / "report"
+    assert run("report", "--out", str(target), "--quiet", cwd=cwd).returncode == 0
+    before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+    # a second run into the same folder, killed while it is writing its new report
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    process = subprocess.Popen([sys.executable, "-m", "topics.cli", "report", "--out", str(target),
+                                "--n-themes", "2", "--quiet"], cwd=cwd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline:
+            if list(tmp_path.glob(".report.partial-*")):
+                break
+            if process.poll() is not None:
+                pytest.fail("the second run finished before it could be interrupted")
+            time.sleep(0.02)
+        else:
+            pytest.fail("the second run never started writing")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    after = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+    assert after == before
+    # the next run cleans up the partial folder the killed one left behind
+    assert run("report", "--out", str(target), "--quiet", cwd=cwd).returncode == 0
+    assert not list(tmp_path.glob(".report.partial-*"))

@@ -1,0 +1,411 @@
+"""The `topics` command: `topics report`, `topics fit`, `topics info`.
+
+Heavy modules (pandas, scikit-learn, UMAP, matplotlib) are imported inside the commands, so that
+`topics --help` and `topics --version` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+RAW = argparse.RawDescriptionHelpFormatter
+SAMPLE = "sample-papers"
+
+EPILOG = """\
+examples:
+  topics report                                   the bundled sample papers -> reports/sample-papers/
+  topics report papers.csv                        -> reports/papers/index.html
+  topics report refs.bib --out reports/mine --n-themes 5
+  topics report data.csv --text-column title --text-column abstract --date-column year --label-column area
+  topics report papers.jsonl --config topics.toml --quiet
+  topics fit papers.csv --out models/papers       fit and save the model only
+  topics info models/papers                       summary and topic table of a saved model
+
+options can also come from a TOML file (--config) with the long option names as keys, e.g.
+  min_cluster_size = 8
+  text_column = ["title", "abstract"]
+options given on the command line win over the file.
+
+exit codes: 0 done, 1 error (bad input, cannot write), 2 wrong usage.
+"""
+
+# option name -> (kind, default); kinds validate values coming from a --config file
+OPTIONS: dict[str, tuple[str, object]] = {
+    "input": ("str", None),
+    "out": ("str", None),
+    "features": ("choice:tfidf,embeddings", "tfidf"),
+    "format": ("str", None),
+    "text_column": ("strlist", None),
+    "title_column": ("str", None),
+    "abstract_column": ("str", None),
+    "id_column": ("str", None),
+    "date_column": ("str", None),
+    "label_column": ("str", None),
+    "encoding": ("str", "utf-8"),
+    "min_cluster_size": ("posint", None),
+    "n_themes": ("themes", "auto"),
+    "random_state": ("int", 42),
+    "force": ("bool", False),
+    "quiet": ("bool", False),
+}
+
+
+class UsageError(Exception):
+    """Wrong use of the command (exit code 2)."""
+
+
+class CommandError(Exception):
+    """A failure that is not a TopicsError (exit code 1)."""
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def _themes(text: str) -> int | str:
+    if str(text).strip().lower() == "auto":
+        return "auto"
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        message = f"expected 'auto' or a positive whole number, not {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _version() -> str:
+    from topics import __version__
+
+    return __version__
+
+
+def _common_options(with_out: bool) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    reading = parent.add_argument_group("reading the input")
+    reading.add_argument("--format", help="force a reader: listing, csv, tsv, parquet, json, jsonl, arxiv, "
+                                          "bibtex, text (default: from the file name and contents)")
+    reading.add_argument("--text-column", action="append", metavar="COL",
+                         help="a column holding text to read (repeat to join several)")
+    reading.add_argument("--title-column", metavar="COL")
+    reading.add_argument("--abstract-column", metavar="COL")
+    reading.add_argument("--id-column", metavar="COL")
+    reading.add_argument("--date-column", metavar="COL", help="dates, for the topics-over-time plot")
+    reading.add_argument("--label-column", metavar="COL", help="categories, for the theme composition plot")
+    reading.add_argument("--encoding", help="text encoding of the input (default: utf-8)")
+    model = parent.add_argument_group("the topic model")
+    model.add_argument("--features", choices=["tfidf", "embeddings"],
+                       help="tfidf (default, fast) or embeddings (needs topics[embeddings])")
+    model.add_argument("--min-cluster-size", type=_positive_int, metavar="N",
+                       help="smallest topic, in papers (default: sized to the corpus)")
+    model.add_argument("--n-themes", type=_themes, metavar="N", help="number of themes, or 'auto' (default)")
+    model.add_argument("--random-state", type=_int, metavar="SEED", help="random seed (default: 42)")
+    general = parent.add_argument_group("general")
+    general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
+    if with_out:
+        general.add_argument("--force", action="store_true", default=None,
+                             help="replace --out even if it is not a topics report")
+    general.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress messages")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="topics",
+        description="Find the topics and themes in a collection of research papers and show them.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"topics {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    report = commands.add_parser(
+        "report", parents=[_common_options(True)], epilog=EPILOG, formatter_class=RAW,
+        help="fit a topic model and write the shareable report (HTML, Markdown, CSV, plots)",
+        description="Fit a topic model to INPUT and write the report folder: index.html, report.md, "
+                    "PNG plots, topics.csv, documents.csv, run.json and the saved model.",
+    )
+    report.add_argument("input", nargs="?", metavar="INPUT",
+                        help="papers file (.csv .tsv .json .jsonl .parquet .bib .txt, optionally .gz); "
+                             "default: the bundled sample papers")
+    report.add_argument("--out", metavar="DIR", help="report folder (default: reports/<input name>)")
+    report.set_defaults(handler=cmd_report)
+
+    fit = commands.add_parser(
+        "fit", parents=[_common_options(True)], epilog=EPILOG, formatter_class=RAW,
+        help="fit a topic model and save it (no report)",
+        description="Fit a topic model to INPUT and save it to --out (JSON and NumPy files).",
+    )
+    fit.add_argument("input", nargs="?", metavar="INPUT",
+                     help="papers file; default: the bundled sample papers")
+    fit.add_argument("--out", metavar="MODEL_DIR", help="where to save the model (required)")
+    fit.set_defaults(handler=cmd_fit)
+
+    info = commands.add_parser("info", help="summary and topic table of a saved model",
+                               description="Print a summary and the topic table of a model saved by "
+                                           "`topics fit` (or the model/ folder of a report).")
+    info.add_argument("model_dir", metavar="MODEL_DIR")
+    info.set_defaults(handler=cmd_info)
+    return parser
+
+
+def _load_toml(path: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise CommandError("--config needs Python 3.11+ or the tomli package") from None
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise CommandError(f"config file {path} not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"config file {path} is not valid TOML: {error}") from None
+    return data
+
+
+def _check_config_value(path: str, key: str, value):
+    kind = OPTIONS[key][0]
+    bad = f"config file {path}: {key} = {value!r} is not valid"
+    if kind == "str":
+        if not isinstance(value, str):
+            raise UsageError(f"{bad} (expected a string)")
+    elif kind == "strlist":
+        value = [value] if isinstance(value, str) else value
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise UsageError(f"{bad} (expected a string or a list of strings)")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise UsageError(f"{bad} (expected true or false)")
+    elif kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UsageError(f"{bad} (expected a whole number)")
+    elif kind == "posint":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"{bad} (expected a positive whole number)")
+    elif kind == "themes":
+        try:
+            value = _themes(str(value)) if not isinstance(value, bool) else _themes("x")
+        except argparse.ArgumentTypeError:
+            raise UsageError(f"{bad} (expected 'auto' or a positive whole number)") from None
+    elif kind.startswith("choice:"):
+        choices = kind.split(":", 1)[1].split(",")
+        if value not in choices:
+            raise UsageError(f"{bad} (expected one of {', '.join(choices)})")
+    return value
+
+
+def resolve_options(args: argparse.Namespace) -> dict:
+    """Defaults, then the --config file, then the command line (which wins)."""
+    options = {key: default for key, (_, default) in OPTIONS.items()}
+    config_path = getattr(args, "config", None)
+    if config_path:
+        for key, value in _load_toml(config_path).items():
+            normalised = key.replace("-", "_")
+            if normalised not in OPTIONS:
+                raise UsageError(f"config file {config_path}: unknown option {key!r} "
+                                 f"(known: {', '.join(OPTIONS)})")
+            options[normalised] = _check_config_value(config_path, normalised, value)
+    for key in OPTIONS:
+        value = getattr(args, key, None)
+        if value is not None:
+            options[key] = value
+    return options
+
+
+# ---------------------------------------------------------------------------------------------- commands
+class Progress:
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"topics: {message}", file=sys.stderr, flush=True)
+
+
+def _input_name(path: str | None) -> str:
+    if path is None:
+        return SAMPLE
+    name = Path(path).name
+    return name.split(".")[0] or name
+
+
+def _read(options: dict, progress: Progress):
+    """The corpus table, the input path (None for the sample) and the seconds it took."""
+    import topics
+
+    clock = time.perf_counter()
+    source = options["input"]
+    if source is None:
+        corpus = topics.datasets.load_sample_papers()
+        path = corpus.attrs.get("topics_read", {}).get("path")
+    else:
+        path = source
+        corpus = topics.read_corpus(
+            source, format=options["format"], text_columns=options["text_column"],
+            title_column=options["title_column"], abstract_column=options["abstract_column"],
+            id_column=options["id_column"], date_column=options["date_column"],
+            label_column=options["label_column"], encoding=options["encoding"],
+        )
+    seconds = time.perf_counter() - clock
+    info = corpus.attrs.get("topics_read", {})
+    extras = []
+    for key, what in (("n_duplicates", "duplicates removed"), ("n_empty", "empty dropped"),
+                      ("n_skipped", "skipped")):
+        if info.get(key):
+            extras.append(f"{info[key]:,} {what}")
+    detail = f" ({', '.join(extras)})" if extras else ""
+    where = "the bundled sample papers" if source is None else source
+    progress.say(f"reading: {len(corpus):,} papers from {where}{detail} ({seconds:.1f} s)")
+    return corpus, path, seconds
+
+
+def _fit(corpus, options: dict, progress: Progress):
+    from topics import TopicModel
+
+    model = TopicModel(
+        features=options["features"], n_themes=options["n_themes"],
+        min_cluster_size=options["min_cluster_size"],
+        random_state=options["random_state"], progress=not progress.quiet,
+    )
+    progress.say(f"fitting: {options['features']} features, map, clusters, labels")
+    model.fit(corpus)
+    timings = model.timings_
+    dims = getattr(model, "vectors_", None)
+    shape = f" -> {dims.shape[1]} dimensions" if dims is not None else ""
+    progress.say(f"features: {model.n_documents_:,} papers{shape} ({timings.get('features', 0):.1f} s)")
+    progress.say(f"map+clusters: {model.n_topics_} topics, {int(model.is_outlier_.sum()):,} outliers "
+                 f"({model.clustering_method_}) ({timings.get('clusters', 0):.1f} s)")
+    progress.say(f"labels: {model.n_topics_} topic labels, {model.n_themes_} themes "
+                 f"({timings.get('labels', 0):.1f} s)")
+    return model
+
+
+def _settings(options: dict) -> dict:
+    hidden = {"force", "quiet", "out"}
+    return {k: v for k, v in options.items() if k not in hidden and v is not None}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    options = resolve_options(args)
+    progress = Progress(bool(options["quiet"]))
+    out = Path(options["out"] or Path("reports") / _input_name(options["input"]))
+    from topics.report import _check_target, write_report
+
+    _check_target(out, bool(options["force"]))  # fail before the slow part
+    corpus, path, read_seconds = _read(options, progress)
+    model = _fit(corpus, options, progress)
+    progress.say(f"plots and writing: {out}")
+    index = write_report(
+        model, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),
+        force=bool(options["force"]), quiet=progress.quiet, name=_input_name(options["input"]),
+        timings={"reading": read_seconds},
+    )
+    if not progress.quiet:
+        elapsed = time.perf_counter() - progress.started
+        print(f"topics: report of {model.n_documents_:,} papers, {model.n_topics_} topics, "
+              f"{model.n_themes_} themes written in {elapsed:.1f} s: {index.resolve()}")
+    return EXIT_OK
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    options = resolve_options(args)
+    if not options["out"]:
+        raise UsageError("topics fit needs --out MODEL_DIR (where to save the model)")
+    progress = Progress(bool(options["quiet"]))
+    out = Path(options["out"])
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "model.json").is_file() and not options["force"]:
+        raise CommandError(f"{out} exists and does not hold a saved model; choose another --out or --force")
+    corpus, _, _ = _read(options, progress)
+    model = _fit(corpus, options, progress)
+    clock = time.perf_counter()
+    model.save(out)
+    progress.say(f"writing: model saved ({time.perf_counter() - clock:.1f} s)")
+    if not progress.quiet:
+        print(f"topics: model of {model.n_documents_:,} papers, {model.n_topics_} topics saved to "
+              f"{out.resolve()}")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from topics import TopicModel
+
+    directory = Path(args.model_dir)
+    if not directory.exists():
+        raise CommandError(f"{directory} does not exist")
+    if (directory / "model").is_dir() and not (directory / "model.json").exists():
+        directory = directory / "model"  # a report folder
+    model = TopicModel.load(directory)
+    print(repr(model))
+    settings = getattr(model, "clustering_settings_", {}) or {}
+    if settings:
+        print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    table = model.topic_info()[["topic", "theme", "size", "label"]]
+    with pd.option_context("display.max_rows", None, "display.width", 120, "display.max_colwidth", 70):
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------- entry
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+    print(f"topics: warning: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits with 2 on wrong usage
+    import warnings
+
+    quiet = bool(getattr(args, "quiet", False))
+    warnings.showwarning = _show_warning
+    if quiet:
+        warnings.filterwarnings("ignore")
+    from topics.errors import TopicsError
+
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        print(f"topics: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (TopicsError, CommandError, OSError) as error:
+        print(f"topics: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("topics: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error)
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        text = f"{error.filename}: {error.strerror}"
+    return " ".join(text.split()) or type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())
