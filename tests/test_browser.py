@@ -1,0 +1,175 @@
+"""index.html in a real browser (headless Chromium).
+
+No errors, images decode, the map, search and filters work, hostile titles stay text (no alert fires).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import topics
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _browser_or_skip():
+    reason = None
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        reason = f"{CHROMIUM} not found (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install playwright)"
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """A report of the sample papers with two hostile titles and a label column."""
+    corpus = topics.datasets.load_sample_papers()
+    corpus.loc[3, "title"] = HOSTILE[0]
+    corpus.loc[7, "title"] = HOSTILE[1]
+    corpus["label"] = ["even" if i % 2 == 0 else "odd" for i in range(len(corpus))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = topics.TopicModel(progress=False).fit(corpus)
+    folder = tmp_path_factory.mktemp("browser") / "report"
+    index = topics.report(model, folder, quiet=True, name="hostile <b>corpus</b>")
+    return index, pd.read_csv(folder / "documents.csv")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, report):
+    index, _ = report
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.problems, page.dialogs = [], []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: page.problems.append(f"network: {r.url}")
+            if not r.url.startswith(("file:", "data:")) else None)
+    page.goto(index.as_uri())
+    page.wait_for_load_state("load")
+    yield page
+    page.close()
+
+
+def test_loads_without_errors_and_images_decode(page):
+    assert page.problems == []
+    sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+    assert len(sizes) >= 5
+    assert all(complete and width > 0 for complete, width in sizes), sizes
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"))
+    page.screenshot(path=str(ARTIFACTS / "report-full.png"), full_page=True)
+
+
+def test_one_mark_per_paper(page, report):
+    _, documents = report
+    assert page.locator("#map circle").count() == len(documents)
+    assert page.locator("#map circle.dim").count() == 0
+
+
+def test_hover_shows_title_and_topic(page, report):
+    _, documents = report
+    mark = page.locator("#map circle").last
+    index = int(mark.get_attribute("data-i"))
+    mark.hover(force=True)
+    tip = page.locator("#tip")
+    assert tip.is_visible()
+    assert documents.loc[index, "title"] in tip.inner_text()
+    assert f"Topic {documents.loc[index, 'topic']}" in tip.inner_text()
+
+
+def test_theme_and_topic_filters(page, report):
+    _, documents = report
+    page.click("#reset")
+    theme = int(documents["theme"].max())
+    page.click(f'[data-filter-theme="{theme}"]')
+    shown = page.locator("#map circle:not(.dim)").count()
+    assert shown == int((documents["theme"] == theme).sum())
+    topic = int(documents["topic"].iloc[0])
+    page.click(f'[data-filter-topic="{topic}"]')
+    assert page.locator("#map circle:not(.dim)").count() == int((documents["topic"] == topic).sum())
+    assert page.get_attribute(f'[data-filter-topic="{topic}"]', "aria-pressed") == "true"
+    page.click(f'[data-filter-topic="{topic}"]')  # clicking again clears the filter
+    assert page.locator("#map circle.dim").count() == 0
+
+
+def test_search_finds_a_paper(page, report):
+    _, documents = report
+    page.click("#reset")
+    title = documents.loc[10, "title"]
+    page.fill("#search", title[:25])
+    hits = page.locator("#map circle.hit")
+    assert hits.count() >= 1
+    expected = documents.index[documents["title"].str.lower().str.contains(title[:25].lower(), regex=False)]
+    assert hits.count() == len(expected)
+    assert page.locator("#results li a").first.inner_text() in set(documents.loc[expected, "title"])
+    page.locator("#results li a").first.click()
+    found = page.locator("li.found")
+    assert found.count() == 1 and found.is_visible()
+    page.fill("#search", "no paper is called this")
+    assert page.locator("#map circle.hit").count() == 0
+    assert "No paper" in page.locator("#results").inner_text()
+    page.click("#reset")
+
+
+def test_hostile_titles_stay_text(page, report):
+    index, _ = report
+    for title in HOSTILE:
+        page.fill("#search", title)
+        assert page.locator("#results li a").first.inner_text() == title
+        assert page.get_by_text(title, exact=True).count() >= 1
+        mark = page.locator("#map circle.hit").first
+        mark.hover(force=True)
+        assert title in page.locator("#tip").inner_text()
+    page.click("#reset")
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("script").count() == 2  # the data block and the page's script, nothing injected
+    assert page.title() == "Topics in hostile <b>corpus</b>"
+    assert page.dialogs == []
+    assert page.problems == []
+    html = index.read_text()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    markdown = (index.parent / "report.md").read_text()
+    assert re.search(r"(?<!\\)<(script|img|/script)", markdown) is None  # only backslash-escaped
+    assert r"\<script\>alert\(1\)\</script\>" in markdown
+
+
+def test_readable_on_a_phone(browser, report):
+    index, _ = report
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(index.as_uri())
+    root = "document.documentElement"
+    overflow = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-phone.png"))
+    page.close()
