@@ -51,7 +51,8 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------- tokens
 def _tokenizer(stop_words: bool = True):
-    from topics.features import TOKEN_PATTERN, stop_words as default_stop_words
+    from topics.features import TOKEN_PATTERN
+    from topics.features import stop_words as default_stop_words
 
     pattern = re.compile(TOKEN_PATTERN)
     stops = frozenset(default_stop_words()) if stop_words else frozenset()
@@ -81,7 +82,7 @@ def _keyword_lists(model_or_keywords: Any, top_n: int) -> list[list[str]]:
 def _presence_from_tokens(
     token_lists: Sequence[Sequence[str]], terms: list[str], window: int | None
 ) -> tuple[Any, int]:
-    """A sparse (contexts x terms) 0/1 matrix: contexts are documents, or sliding windows of `window` tokens."""
+    """Sparse (contexts x terms) 0/1 matrix; contexts are documents, or sliding windows of `window` tokens."""
     import scipy.sparse as sp
 
     index = {t: i for i, t in enumerate(terms)}
@@ -280,7 +281,7 @@ def _model_keywords(model: Any, n_keywords: int) -> list[list[str]]:
 def silhouette(
     reduced: np.ndarray, classes: np.ndarray, sample: int = SILHOUETTE_SAMPLE, random_state: int = 0
 ) -> float:
-    """Mean silhouette of the classes (-1 left out) in `reduced`, on a fixed random sample of `sample` points."""
+    """Mean silhouette of the classes (-1 left out) in `reduced`, on a fixed sample of `sample` points."""
     from sklearn.metrics import silhouette_score
 
     classes = np.asarray(classes)
@@ -361,7 +362,7 @@ def label_agreement(truth: Sequence[Any], predicted: Sequence[int], prefix: str 
     p = np.asarray(predicted)[known]
     if len(t) == 0:
         nan = float("nan")
-        return {f"{prefix}nmi": nan, f"{prefix}ari": nan, f"{prefix}homogeneity": nan, f"{prefix}completeness": nan}
+        return {f"{prefix}{name}": nan for name in ("nmi", "ari", "homogeneity", "completeness")}
     homogeneity, completeness, _ = metrics.homogeneity_completeness_v_measure(t, p)
     return {
         f"{prefix}nmi": float(metrics.normalized_mutual_info_score(t, p)),
@@ -372,6 +373,10 @@ def label_agreement(truth: Sequence[Any], predicted: Sequence[int], prefix: str 
 
 
 # ---------------------------------------------------------------------------------------------- bundle
+def _silhouette_or_nan(reduced: np.ndarray | None, classes: np.ndarray, random_state: int) -> float:
+    return float("nan") if reduced is None else silhouette(reduced, classes, random_state=random_state)
+
+
 def evaluate(model: Any, labels: str | Sequence[Any] | None = None, top_n: int = 10) -> dict[str, float]:
     """Every metric of a fitted `TopicModel` as a flat dict of floats (see the module's docstring).
 
@@ -398,10 +403,8 @@ def evaluate(model: Any, labels: str | Sequence[Any] | None = None, top_n: int =
         "diversity_25": topic_diversity(model, top_n=25),
         "outlier_share": float(model.outlier_share_),
         "noise_share": float((np.asarray(raw) < 0).mean()) if raw is not None else float("nan"),
-        "silhouette": silhouette(reduced, topics, random_state=random_state) if reduced is not None else float("nan"),
-        "silhouette_themes": (
-            silhouette(reduced, document_themes, random_state=random_state) if reduced is not None else float("nan")
-        ),
+        "silhouette": _silhouette_or_nan(reduced, topics, random_state),
+        "silhouette_themes": _silhouette_or_nan(reduced, document_themes, random_state),
         "dbcv": float(validity) if validity is not None else float("nan"),
         "label_grounding": label_grounding(model, "topic"),
         "theme_label_grounding": label_grounding(model, "theme"),
