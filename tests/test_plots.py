@@ -1,0 +1,124 @@
+"""Plots of a fitted model on the sample papers: figures, colours, label placement, reproducible PNGs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import topics
+from topics import plots
+from topics.errors import ModelError
+from topics.plots import palette
+
+
+@pytest.fixture(scope="module")
+def model():
+    corpus = topics.datasets.load_sample_papers()
+    corpus["date"] = pd.to_datetime("2020-01-15") + pd.to_timedelta(np.arange(len(corpus)) * 23, unit="D")
+    corpus["label"] = np.where(np.arange(len(corpus)) % 3 == 0, "cs.LG", "cs.CV")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False).fit(corpus)
+
+
+@pytest.fixture(scope="module")
+def plain_model():
+    corpus = topics.datasets.load_sample_papers()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False, n_themes=2).fit(corpus)
+
+
+def test_every_plot_is_a_figure_with_content(model):
+    available = plots.available_plots(model)
+    assert set(available) == {"map", "topic-sizes", "topic-keywords", "topic-similarity", "hierarchy",
+                              "topics-over-time", "theme-composition"}
+    for name, (function, caption) in available.items():
+        figure = function(model)
+        assert isinstance(figure, Figure), name
+        assert caption
+        visible = [ax for ax in figure.axes if ax.get_visible()]
+        assert visible, name
+        assert any(ax.has_data() for ax in visible), f"{name} has an empty panel"
+        png = plots.png_bytes(figure)
+        assert png.startswith(b"\x89PNG")
+        assert figure.dpi == plots.DPI == 150
+
+
+def test_no_pyplot_state_leaks(model):
+    import sys
+
+    plots.plot_map(model)
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib.pyplot as plt
+
+        assert plt.get_fignums() == []
+
+
+def test_pngs_are_reproducible_and_dateless(model, tmp_path):
+    first = plots.png_bytes(plots.plot_hierarchy(model))
+    second = plots.png_bytes(plots.plot_hierarchy(model))
+    assert first == second
+    assert b"Software" not in first and b"Creation" not in first
+    path = plots.save_png(plots.plot_topic_sizes(model), tmp_path / "sizes.png")
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_map_labels_do_not_overlap(model):
+    figure = plots.plot_map(model)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == model.n_topics_  # one label per topic
+    frame = ax.get_window_extent(renderer)
+    for i, a in enumerate(boxes):
+        assert frame.x0 - 1 <= a.x0 and a.x1 <= frame.x1 + 1 and frame.y0 - 1 <= a.y0 and a.y1 <= frame.y1 + 1
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two topic labels overlap"
+
+
+def test_place_labels_separates_labels_at_the_same_spot():
+    from topics.plots._figure import new_figure
+
+    figure = new_figure(4, 3)
+    ax = figure.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    labels = [plots.Label(5, 5, f"label number {i}") for i in range(6)]
+    texts = plots.place_labels(ax, labels, np.array([[5.0, 5.0]]))
+    renderer = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_colours_follow_themes(model):
+    themes = palette.theme_colors(model)
+    assert len(set(themes)) == model.n_themes_
+    topic_colors = palette.topic_colors(model)
+    assert len(set(topic_colors)) == model.n_topics_  # shades differ within a theme
+    for t, color in enumerate(topic_colors):
+        members = [u for u in range(model.n_topics_) if model.topic_themes_[u] == model.topic_themes_[t]]
+        if len(members) == 1:
+            assert color == themes[model.topic_themes_[t]]
+    documents = palette.document_colors(model)
+    assert len(documents) == model.n_documents_
+    outlier = np.asarray(model.is_outlier_)
+    assert all(c == palette.OUTLIER for c, o in zip(documents, outlier, strict=True) if o)
+    assert palette.theme_color(-1) == palette.OUTLIER
+    assert palette.OKABE_ITO[0] == themes[0]
+
+
+def test_time_and_label_plots_need_their_columns(plain_model):
+    assert set(plots.available_plots(plain_model)) == {"map", "topic-sizes", "topic-keywords",
+                                                       "topic-similarity", "hierarchy"}
+    with pytest.raises(ModelError, match="date"):
+        plots.plot_topics_over_time(plain_model)
+    with pytest.raises(ModelError, match="label"):
+        plots.plot_theme_composition(plain_model)
+    assert plain_model.n_themes_ == 2
+    plots.plot_hierarchy(plain_model)
