@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from topics.errors import TopicsError
@@ -176,3 +177,14 @@ def _stem(path) -> str:
     """A file's name without any of its extensions: papers.csv.gz -> papers."""
     name = Path(str(path)).name
     return name.split(".")[0] or name
+
+
+class _CallableModule(types.ModuleType):
+    """`topics.report(model, out)` works even after `import topics.report` has replaced the lazy attribute
+    on the package with this module (Python sets a package's attribute to its submodule on import)."""
+
+    def __call__(self, *args, **kwargs) -> Path:
+        return write_report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
