@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from topics.errors import ModelError
 from topics.plots import palette
-from topics.plots._figure import BASE_FONT, new_figure, short, style, topic_name
+from topics.plots._figure import BASE_FONT, new_figure, short, style, topic_name, wrap_label
 
 MAX_KEYWORD_PANELS = 30
 
@@ -68,7 +68,8 @@ def plot_topic_keywords(model, *, n_words: int = 8, max_topics: int = MAX_KEYWOR
         ax.set_xlim(0, scores.max() * 1.05 if len(scores) else 1)
         style(ax)
         ax.spines["bottom"].set_visible(False)
-        ax.set_title(short(f"{t}: {model.topic_labels_[t]}", 30) + f"\n{int(model.topic_sizes_[t])} papers",
+        heading = wrap_label(f"{t}: {model.topic_labels_[t]}", 30) + f"\n{int(model.topic_sizes_[t])} papers"
+        ax.set_title(heading,
                      fontsize=BASE_FONT - 0.5, loc="left", color=palette.shade(colors[t], 0.1))
     note = "" if len(shown) == model.n_topics_ else f" (first {len(shown)} of {model.n_topics_} topics)"
     figure.suptitle(f"Top keywords per topic{note}", fontsize=BASE_FONT + 2, x=0.01, ha="left")
