@@ -7,6 +7,8 @@ the default while UMAP is imported, so a second process loads the compiled code 
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import sys
 import warnings
@@ -28,8 +30,11 @@ def import_umap(notify=None) -> ModuleType:
     if "umap" in sys.modules:
         return sys.modules["umap"]
     directory = cache_dir()
-    first_compile = not directory.exists() or not any(directory.rglob("*.nbi"))
-    if first_compile and notify is not None:
+    # numba keys its cache by source path: one marker per UMAP installation
+    spec = importlib.util.find_spec("umap")
+    origin = spec.origin if spec and spec.origin else "umap"
+    marker = directory / f"compiled-{hashlib.sha1(origin.encode()).hexdigest()[:12]}"
+    if not marker.exists() and notify is not None:
         notify(
             f"compiling UMAP's numerical code once (30-60 s); later runs reuse it from {directory}"
         )
@@ -57,4 +62,5 @@ def import_umap(notify=None) -> ModuleType:
             import umap
     finally:
         numba.njit, numba.jit = original_njit, original_jit
+    marker.touch()
     return umap
