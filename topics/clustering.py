@@ -62,6 +62,7 @@ def reduce(
         n_neighbors=settings["n_neighbors"],
         metric=settings["metric"],
         random_state=random_state,
+        n_epochs=defaults.UMAP_EPOCHS,
         n_jobs=1,
     )
     with warnings.catch_warnings():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 RANDOM_STATE = 42
+UMAP_EPOCHS = 200  # UMAP's own default is 500 below 10,000 documents: 2.5 times the work for the same map
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_BATCH_SIZE = 64
 
