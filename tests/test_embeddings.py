@@ -58,7 +58,9 @@ def test_corrupt_cache_entry_is_recomputed_with_a_warning(sample, tmp_path):
     first = embed(texts, cache_dir=tmp_path, progress=False)
     cache = EmbeddingCache(tmp_path, "all-MiniLM-L6-v2")
     with sqlite3.connect(cache.path) as connection:
-        connection.execute("UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01\x02", cache.key(texts[1])))
+        connection.execute(
+            "UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01\x02", cache.key(texts[1]))
+        )
     with pytest.warns(topics.TopicsWarning, match="corrupt entries"):
         again = embed(texts, cache_dir=tmp_path, progress=False)
     assert np.allclose(again, first, atol=1e-5)
