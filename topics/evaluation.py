@@ -245,7 +245,7 @@ def topic_diversity(model_or_keywords: Any, top_n: int = 10) -> float:
 
 def _model_keywords(model: Any, n_keywords: int) -> list[list[str]]:
     """The model's keyword selection (c-TF-IDF, grounded, near-repeats skipped) taken to `n_keywords`."""
-    from topics.representation import _stems, class_tfidf
+    from topics.representation import class_tfidf, select_keywords
 
     topics = model.document_topics_
     assigned = topics >= 0
@@ -253,28 +253,8 @@ def _model_keywords(model: Any, n_keywords: int) -> list[list[str]]:
     weights, documents_with_term = class_tfidf(model.counts_[assigned], topics[assigned], n_topics)
     sizes = np.bincount(topics[assigned], minlength=n_topics)
     terms = model.vocabulary_.terms
-    result = []
-    for c in range(n_topics):
-        needed = 2 if sizes[c] >= 4 else 1
-        eligible = documents_with_term[c] >= needed
-        if not eligible.any():
-            eligible = documents_with_term[c] >= 1
-        scores = np.where(eligible, weights[c], -np.inf)
-        order = np.argsort(-scores, kind="stable")
-        chosen: list[str] = []
-        chosen_stems: list[set[str]] = []
-        for index in order[: max(200, n_keywords * 20)]:
-            if not np.isfinite(scores[index]) or scores[index] <= 0:
-                break
-            stems = _stems(terms[index])
-            if any(stems & other for other in chosen_stems):
-                continue
-            chosen.append(terms[index])
-            chosen_stems.append(stems)
-            if len(chosen) == n_keywords:
-                break
-        result.append(chosen)
-    return result
+    selected = select_keywords(weights, documents_with_term, sizes, terms, n_keywords)
+    return [[terms[i] for i in chosen] for chosen in selected]
 
 
 # ---------------------------------------------------------------------------------------------- clusters

@@ -75,24 +75,19 @@ def _display_forms(terms: Sequence[str], texts: Sequence[str]) -> dict[str, str]
     return forms
 
 
-def extract_keywords(
-    counts: sp.csr_matrix,
+def select_keywords(
+    weights: np.ndarray,
+    documents_with_term: np.ndarray,
+    class_sizes: np.ndarray,
     terms: Sequence[str],
-    classes: np.ndarray,
-    n_classes: int,
-    texts: Sequence[str],
-    n_keywords: int = defaults.N_KEYWORDS,
-    n_label_words: int = defaults.N_LABEL_WORDS,
-) -> Keywords:
-    """Keywords and labels for each class (topic or theme) of the documents."""
-    weights, documents_with_term = class_tfidf(counts, classes, n_classes)
-    class_sizes = np.bincount(classes, minlength=n_classes)
+    n_keywords: int,
+) -> list[list[int]]:
+    """Indices of each class's keywords: best c-TF-IDF first, grounded in its documents, no near-repeats."""
+    n_classes = len(weights)
     # A word describes at most `defaults.MAX_CLASSES_PER_KEYWORD` classes: those where it weighs most.
     # Without this cap, words common to a whole field ("government", "model") head many topics.
     rank_among_classes = np.argsort(np.argsort(-weights, axis=0, kind="stable"), axis=0, kind="stable")
-    all_terms: list[list[str]] = []
-    all_scores: list[list[float]] = []
-    labels: list[str] = []
+    selected = []
     for c in range(n_classes):
         # a keyword must occur in the class's own documents, in two of them when the class has four or more
         needed = 2 if class_sizes[c] >= 4 else 1
@@ -115,6 +110,28 @@ def extract_keywords(
             chosen_stems.append(stems)
             if len(chosen) == n_keywords:
                 break
+        selected.append(chosen)
+    return selected
+
+
+def extract_keywords(
+    counts: sp.csr_matrix,
+    terms: Sequence[str],
+    classes: np.ndarray,
+    n_classes: int,
+    texts: Sequence[str],
+    n_keywords: int = defaults.N_KEYWORDS,
+    n_label_words: int = defaults.N_LABEL_WORDS,
+) -> Keywords:
+    """Keywords and labels for each class (topic or theme) of the documents."""
+    weights, documents_with_term = class_tfidf(counts, classes, n_classes)
+    selected = select_keywords(weights, documents_with_term, np.bincount(classes, minlength=n_classes),
+                               terms, n_keywords)
+    all_terms: list[list[str]] = []
+    all_scores: list[list[float]] = []
+    labels: list[str] = []
+    for c, chosen in enumerate(selected):
+        scores = weights[c]
         keyword_terms = [terms[i] for i in chosen]
         all_terms.append(keyword_terms)
         all_scores.append([round(float(scores[i]), 5) for i in chosen])
