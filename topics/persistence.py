@@ -32,9 +32,10 @@ _STATE = [
 ]
 
 
-def package_versions() -> dict[str, str]:
+def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
+    """Installed versions of `names` (by default the packages a saved model depends on)."""
     versions = {}
-    for name in _PACKAGES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

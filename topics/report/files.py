@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from topics.persistence import package_versions
 
 GENERATOR = "topics"
 RUN_FORMAT = 1
@@ -29,15 +30,6 @@ def sha256(path: str | Path) -> str:
             digest.update(block)
     return digest.hexdigest()
 
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def documents_table(model) -> pd.DataFrame:
@@ -127,7 +119,7 @@ def run_record(model, *, input_info: dict, read_info: dict | None, settings: dic
         "input": input_info,
         "settings": {"options": dict(settings or {}), "model": model_settings(model)},
         "random_state": model.get_params().get("random_state"),
-        "versions": package_versions(),
+        "versions": package_versions(PACKAGES),
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
         "counts": counts,
         "results": {
