@@ -48,11 +48,13 @@ def test_estimator_conventions(sample):
 def test_sample_papers_themes_separate_the_fields(fitted):
     """Medical imaging, robotics and language models land in three different themes."""
     info = fitted.document_info()
-    medical = {_row(info, "LVM-Med")["theme"], _row(info, "Semixup")["theme"]}
-    robotics = {_row(info, "HumanPlus")["theme"], _row(info, "SLIM:")["theme"]}
+    medical = {_row(info, t)["theme"] for t in ("LVM-Med", "Semixup", "Harvard Glaucoma Detection")}
+    robotics = {_row(info, t)["theme"] for t in ("HumanPlus", "SLIM:", "Learning Latent Plans from Play")}
     language = {
-        _row(info, "Training Language Models to Self-Correct via Reinforcement Learning")["theme"],
-        _row(info, "Self-Judge")["theme"],
+        _row(info, t)["theme"]
+        for t in (
+            "Training Language Models to Self-Correct via Reinforcement Learning", "Self-Judge", "ReST-MCTS"
+        )
     }
     assert len(medical) == len(robotics) == len(language) == 1
     assert len(medical | robotics | language) == 3
@@ -194,3 +196,21 @@ def test_embeddings_given_by_the_caller(sample, fitted):
     assert np.array_equal(predicted, model.document_topics_)
     with pytest.raises(ModelError, match="shape"):
         topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=vectors[:5])
+
+
+def test_fit_on_a_sample_then_assign_everything(sample):
+    model = topics.TopicModel(progress=False).fit(sample, sample=40)
+    again = topics.TopicModel(progress=False).fit(sample, sample=40)
+    assert np.array_equal(model.sample_indices_, again.sample_indices_), "the sample must be deterministic"
+    assert model.n_documents_ == 40 and model.n_input_documents_ == len(sample)
+    assigned = model.assign(sample, batch_size=16)
+    assert assigned["id"].tolist() == sample["id"].tolist()
+    assert list(assigned.columns) == [
+        "id", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier",
+    ]
+    fitted = model.document_info().set_index("id")
+    in_sample = assigned.set_index("id").loc[fitted.index]
+    assert (in_sample["topic"] == fitted["topic"]).all(), "sampled documents keep their fitted topics"
+    assert (in_sample["theme_label"] == fitted["theme_label"]).all()
+    with pytest.raises(ModelError, match="sample must be"):
+        topics.TopicModel(progress=False).fit(sample, sample=1)

@@ -89,11 +89,28 @@ class TopicModel(BaseEstimator):
         self.progress = progress
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, documents: Documents, embeddings: np.ndarray | None = None) -> TopicModel:
-        """Fit topics and themes to a corpus table, a Series or a list of strings; returns self."""
+    def fit(
+        self, documents: Documents, embeddings: np.ndarray | None = None, sample: int | None = None
+    ) -> TopicModel:
+        """Fit topics and themes to a corpus table, a Series or a list of strings; returns self.
+
+        `sample=N` fits on N documents drawn deterministically (by `random_state`); the model then
+        describes that sample, and `assign` gives every document, sampled or not, its topic.
+        """
         started = time.perf_counter()
         self.timings_: dict[str, float] = {}
         corpus = as_corpus(documents)
+        self.n_input_documents_ = len(corpus)
+        self.sample_indices_ = None
+        if sample is not None:
+            if not isinstance(sample, (int, np.integer)) or sample < 2:
+                raise ModelError(f"sample must be an integer of at least 2, not {sample!r}")
+            if sample < len(corpus):
+                chosen = np.random.RandomState(self.random_state).choice(len(corpus), sample, replace=False)
+                self.sample_indices_ = np.sort(chosen)
+                corpus = corpus.iloc[self.sample_indices_].reset_index(drop=True)
+                if embeddings is not None and len(embeddings) == self.n_input_documents_:
+                    embeddings = np.asarray(embeddings)[self.sample_indices_]
         if len(corpus) < 2:
             raise ModelError(f"a topic model needs at least 2 documents; got {len(corpus)}")
         texts = corpus["text"].tolist()
@@ -400,6 +417,35 @@ class TopicModel(BaseEstimator):
         if self.keep_outliers:
             topics = np.where(confidence >= self.outlier_threshold, topics, -1)
         return topics, confidence
+
+    def assign(
+        self, documents: Documents, embeddings: np.ndarray | None = None, batch_size: int = 20_000
+    ) -> pd.DataFrame:
+        """The topic columns of documents.csv (id, topic, topic_label, theme, theme_label, confidence,
+        is_outlier) for any documents, in batches so that memory stays bounded."""
+        self._check_fitted()
+        corpus = as_corpus(documents)
+        parts = []
+        for start in range(0, len(corpus), batch_size):
+            batch = corpus.iloc[start : start + batch_size]
+            vectors = None if embeddings is None else embeddings[start : start + batch_size]
+            topics, confidence = self.transform(batch, vectors)
+            parts.append(
+                pd.DataFrame({"id": batch["id"].to_numpy(), "topic": topics, "confidence": confidence})
+            )
+        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            {"id": [], "topic": [], "confidence": []}
+        )
+        topics = table["topic"].to_numpy(dtype=np.int64)
+        themes_of = np.where(topics >= 0, self.topic_themes_[np.maximum(topics, 0)], -1)
+        labels = np.array(self.topic_labels_ + ["outlier"], dtype=object)
+        theme_labels = np.array(self.theme_labels_ + ["outlier"], dtype=object)
+        table.insert(2, "topic_label", labels[topics])
+        table.insert(3, "theme", themes_of)
+        table.insert(4, "theme_label", theme_labels[themes_of])
+        table["confidence"] = table["confidence"].astype(float).round(4)
+        table["is_outlier"] = (topics < 0) | (table["confidence"].to_numpy() < self.outlier_threshold)
+        return table
 
     def _assign(self, vectors: np.ndarray, batch_size: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
         """Topic and confidence: the classifier's probabilities summed over the classes of each topic."""
