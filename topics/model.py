@@ -366,6 +366,16 @@ class TopicModel(BaseEstimator):
         members = documents[documents["topic"] == topic]
         return members.sort_values("confidence", ascending=False, kind="stable")
 
+    def stability(self, k: int = 5) -> pd.DataFrame:
+        """Refit with `k` other seeds on the same features; per topic, how often it comes back.
+
+        Also sets `stability_` (ARI between runs and more) and `topic_stability_` (the returned table).
+        """
+        from topics.stability import stability
+
+        self.stability_, self.topic_stability_ = stability(self, k)
+        return self.topic_stability_
+
     # ------------------------------------------------------------------ plots (each returns a Figure)
     def plot_map(self, **options):
         """The documents on a 2-D map, coloured by theme, topic labels placed without overlap."""
@@ -396,6 +406,14 @@ class TopicModel(BaseEstimator):
         from topics.plots import plot_topic_similarity
 
         return plot_topic_similarity(self)
+
+    def plot_theme_composition(self, **options):
+        """For each label of the corpus (its `label` column), the share of its documents in each theme."""
+        from topics.plots import has_labels, plot_theme_composition
+
+        if not has_labels(self):
+            raise ModelError("the corpus has no labels; read it with a label column (label_column=...)")
+        return plot_theme_composition(self, **options)
 
     def plot_over_time(self, **options):
         """Documents per period for the largest topics; needs a `date` column in the corpus."""

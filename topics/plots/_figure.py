@@ -15,9 +15,16 @@ PNG_METADATA = {"Software": None}
 BASE_FONT = 9.5
 
 
+class TopicsFigure(Figure):
+    """A matplotlib Figure that draws itself in Jupyter, with or without `%matplotlib inline`."""
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
 def new_figure(width: float, height: float, **kwargs) -> Figure:
     """A Figure drawn by Agg, not registered with pyplot (nothing global to leak or close)."""
-    figure = Figure(figsize=(width, height), dpi=DPI, **kwargs)
+    figure = TopicsFigure(figsize=(width, height), dpi=DPI, **kwargs)
     FigureCanvasAgg(figure)
     return figure
 
