@@ -1,4 +1,4 @@
-"""The `topics` command: `topics report`, `topics fit`, `topics info`.
+"""The `topics` command: `topics report`, `topics fit`, `topics info`, `topics assign`.
 
 Heavy modules (pandas, scikit-learn, UMAP, matplotlib) are imported inside the commands, so that
 `topics --help` and `topics --version` answer at once.
@@ -23,6 +23,10 @@ examples:
   topics report data.csv --text-column title --text-column abstract --date-column year --label-column area
   topics report papers.jsonl --config topics.toml --quiet
   topics fit papers.csv --out models/papers       fit and save the model only
+  topics fit big.csv --out models/big --sample 20000
+                                                  fit on 20,000 papers, then assign every paper
+  topics assign models/big 'parts/*.parquet' --out assigned --engine dask --workers 4
+                                                  topics of a partitioned input, one Parquet file per part
   topics info models/papers                       summary and topic table of a saved model
 
 options can also come from a TOML file (--config) with the long option names as keys, e.g.
@@ -49,6 +53,11 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "min_cluster_size": ("posint", None),
     "n_themes": ("themes", "auto"),
     "random_state": ("int", 42),
+    "sample": ("posint", None),
+    "engine": ("choice:local,dask", None),
+    "scheduler": ("str", None),
+    "workers": ("posint", None),
+    "batch_size": ("posint", 20_000),
     "force": ("bool", False),
     "quiet": ("bool", False),
 }
@@ -96,8 +105,7 @@ def _version() -> str:
     return __version__
 
 
-def _common_options(with_out: bool) -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+def _reading_options(parent: argparse.ArgumentParser, with_metadata: bool = True) -> None:
     reading = parent.add_argument_group("reading the input")
     reading.add_argument("--format", help="force a reader: listing, csv, tsv, parquet, json, jsonl, arxiv, "
                                           "bibtex, text (default: from the file name and contents)")
@@ -106,9 +114,16 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
     reading.add_argument("--title-column", metavar="COL")
     reading.add_argument("--abstract-column", metavar="COL")
     reading.add_argument("--id-column", metavar="COL")
-    reading.add_argument("--date-column", metavar="COL", help="dates, for the topics-over-time plot")
-    reading.add_argument("--label-column", metavar="COL", help="categories, for the theme composition plot")
+    if with_metadata:
+        reading.add_argument("--date-column", metavar="COL", help="dates, for the topics-over-time plot")
+        reading.add_argument("--label-column", metavar="COL",
+                             help="categories, for the theme composition plot")
     reading.add_argument("--encoding", help="text encoding of the input (default: utf-8)")
+
+
+def _common_options(with_out: bool) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    _reading_options(parent)
     model = parent.add_argument_group("the topic model")
     model.add_argument("--features", choices=["tfidf", "embeddings"],
                        help="tfidf (default, fast) or embeddings (needs topics[embeddings])")
@@ -155,7 +170,40 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("input", nargs="?", metavar="INPUT",
                      help="papers file; default: the bundled sample papers")
     fit.add_argument("--out", metavar="MODEL_DIR", help="where to save the model (required)")
+    fit.add_argument("--sample", type=_positive_int, metavar="N",
+                     help="fit on N papers drawn deterministically (by --random-state), then assign every "
+                          "paper; the topics of all papers go to MODEL_DIR/documents.parquet")
     fit.set_defaults(handler=cmd_fit)
+
+    assign = commands.add_parser(
+        "assign", epilog=EPILOG, formatter_class=RAW,
+        help="give every paper of a (partitioned) input its topic with a saved model",
+        description="Assign topics to every paper of INPUT (files, globs or folders; Parquet, CSV, TSV or "
+                    "JSON Lines, optionally .gz; each file is one partition) with a model saved by "
+                    "`topics fit`. Writes one Parquet file per input file to --out (id, topic, topic_label, "
+                    "theme, theme_label, confidence, is_outlier) and _topics-summary.json with the counts. "
+                    "Finished partitions are skipped when the command is run again.",
+    )
+    assign.add_argument("model_dir", metavar="MODEL", help="a model folder written by `topics fit`")
+    assign.add_argument("inputs", nargs="+", metavar="INPUT", help="input files, glob patterns or folders")
+    assign.add_argument("--out", metavar="OUTPUT_DIR", help="where the Parquet files go (required)")
+    running = assign.add_argument_group("where it runs")
+    running.add_argument("--engine", choices=["local", "dask"],
+                         help="local: this process, one partition after another (default); dask: a "
+                              "dask.distributed cluster (a local one unless --scheduler is given)")
+    where = running.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                            "(implies --engine dask)")
+    where.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="worker processes of the local Dask cluster (default: 2; implies --engine dask)")
+    running.add_argument("--batch-size", type=_positive_int, metavar="N",
+                         help="papers per assignment batch (default: 20000)")
+    _reading_options(assign, with_metadata=False)
+    general = assign.add_argument_group("general")
+    general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
+    general.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress messages")
+    assign.set_defaults(handler=cmd_assign)
 
     info = commands.add_parser("info", help="summary and topic table of a saved model",
                                description="Print a summary and the topic table of a model saved by "
@@ -288,8 +336,14 @@ def _fit(corpus, options: dict, progress: Progress):
         min_cluster_size=options["min_cluster_size"],
         random_state=options["random_state"], progress=not progress.quiet,
     )
-    progress.say(f"fitting: {options['features']} features, map, clusters, labels")
-    model.fit(corpus)
+    sample = options.get("sample")
+    if sample is not None and sample < len(corpus):
+        progress.say(f"fitting on a sample of {sample:,} of {len(corpus):,} papers: "
+                     f"{options['features']} features, map, clusters, labels")
+    else:
+        sample = None
+        progress.say(f"fitting: {options['features']} features, map, clusters, labels")
+    model.fit(corpus, sample=sample)
     timings = model.timings_
     dims = getattr(model, "vectors_", None)
     shape = f" -> {dims.shape[1]} dimensions" if dims is not None else ""
@@ -302,7 +356,7 @@ def _fit(corpus, options: dict, progress: Progress):
 
 
 def _settings(options: dict) -> dict:
-    hidden = {"force", "quiet", "out"}
+    hidden = {"force", "quiet", "out", "engine", "scheduler", "workers", "batch_size"}
     return {k: v for k, v in options.items() if k not in hidden and v is not None}
 
 
@@ -342,10 +396,63 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model = _fit(corpus, options, progress)
     clock = time.perf_counter()
     model.save(out)
+    documents = out / "documents.parquet"
+    documents.unlink(missing_ok=True)  # from an earlier fit on a sample: it would no longer match
     progress.say(f"writing: model saved ({time.perf_counter() - clock:.1f} s)")
+    if model.sample_indices_ is not None:
+        clock = time.perf_counter()
+        table = model.assign(corpus)
+        if len(table) != len(corpus) or not table["id"].is_unique:
+            raise CommandError(f"assigned {len(table):,} of {len(corpus):,} papers; "
+                               "documents.parquet not written")
+        temporary = out / ".documents.parquet.tmp"
+        table.to_parquet(temporary, index=False)
+        temporary.replace(documents)
+        progress.say(f"assigning: all {len(table):,} papers, {int(table['is_outlier'].sum()):,} outliers "
+                     f"({time.perf_counter() - clock:.1f} s)")
     if not progress.quiet:
-        print(f"topics: model of {model.n_documents_:,} papers, {model.n_topics_} topics saved to "
+        sampled = "" if model.sample_indices_ is None else f" (sampled from {model.n_input_documents_:,})"
+        print(f"topics: model of {model.n_documents_:,} papers{sampled}, {model.n_topics_} topics saved to "
               f"{out.resolve()}")
+    return EXIT_OK
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    options = resolve_options(args)
+    if not options["out"]:
+        raise UsageError("topics assign needs --out OUTPUT_DIR (where the Parquet files go)")
+    engine = options["engine"]
+    if engine is None:
+        engine = "dask" if options["scheduler"] or options["workers"] else "local"
+    if engine == "local" and (options["scheduler"] or options["workers"]):
+        raise UsageError("--scheduler and --workers need --engine dask")
+    if options["scheduler"] and options["workers"]:
+        raise UsageError("give --scheduler or --workers, not both")
+    progress = Progress(bool(options["quiet"]))
+    from topics.distributed import assign_partitions
+
+    summary = assign_partitions(
+        args.model_dir, args.inputs, options["out"], engine=engine, scheduler=options["scheduler"],
+        workers=options["workers"], format=options["format"], text_columns=options["text_column"],
+        title_column=options["title_column"], abstract_column=options["abstract_column"],
+        id_column=options["id_column"], encoding=options["encoding"], batch_size=options["batch_size"],
+        progress=progress.say,
+    )
+    counts = (f"{summary['rows_read']:,} read = {summary['rows_assigned']:,} assigned + "
+              f"{summary['n_duplicates']:,} duplicates + {summary['n_empty']:,} empty + "
+              f"{summary['n_malformed']:,} malformed")
+    if summary["failed"]:
+        first = next(p for p in summary["partitions"] if p["status"] == "failed")
+        raise CommandError(f"{summary['failed']} of {summary['n_partitions']} partitions failed (first: "
+                           f"{Path(first['input']).name}: {first['error']}); the others are written, run "
+                           "the command again to retry the failed ones")
+    if not summary["rows_checked"]:
+        raise CommandError(f"row counts do not add up: {counts}")
+    if not progress.quiet:
+        elapsed = time.perf_counter() - progress.started
+        print(f"topics: {summary['n_partitions']} partitions ({summary['assigned']} assigned, "
+              f"{summary['already_done']} already done): {counts}; written to "
+              f"{Path(options['out']).resolve()} in {elapsed:.1f} s")
     return EXIT_OK
 
 

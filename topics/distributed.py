@@ -1,0 +1,435 @@
+"""Assigning topics to a partitioned input: in this process, or on a `dask.distributed` cluster.
+
+`assign_partitions(model_dir, inputs, out_dir)` reads every input file (Parquet, CSV, TSV, JSON Lines,
+each optionally gzip'd; one file = one partition) with `topics.read_corpus`, gives each document its
+topic with `TopicModel.assign` (in batches) and writes one Parquet file per partition to `out_dir`,
+named after the input file (``part-003.csv.gz`` -> ``part-003.parquet``), with the columns ``id``,
+``topic``, ``topic_label``, ``theme``, ``theme_label``, ``confidence``, ``is_outlier`` (the topic columns
+of documents.csv).
+
+Nothing is lost, and that is checked: per partition, records read = documents assigned + exact duplicates
++ empty documents + malformed records (the reader drops the last three and counts them), and the written
+file is read back for its row count. The counts are in the returned summary and in
+``out_dir/_topics-summary.json``.
+
+Resumable: an output file is written under a temporary name and renamed into place when complete, and
+carries its counts plus a fingerprint of its input file (size, mtime), of the reading options and of
+the model in its Parquet metadata. A rerun skips every partition whose output is present with a matching
+fingerprint, and redoes the others.
+
+The model goes to the workers once: the client reads the model directory's files (JSON and NumPy
+arrays, never a pickle) and scatters those bytes to every worker with ``broadcast=True``; each worker
+process loads the model from them the first time it needs it and keeps it for the later partitions. So
+the model directory need not be on a filesystem the workers share; the input and output folders must be
+(or be on storage that every worker mounts at the same path).
+
+A worker process that dies mid-partition (killed, out of memory) loses nothing: the output was not
+renamed into place, and the scheduler runs the partition again on another worker (up to
+``distributed.scheduler.allowed-failures`` times, 3 by default); an exception inside a partition is
+retried ``retries`` times.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import signal
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from topics.errors import InputError, InputFileNotFoundError, ModelError, TopicsError
+
+__all__ = ["OUTPUT_COLUMNS", "SUMMARY_FILE", "assign_partitions", "find_inputs", "output_name"]
+
+OUTPUT_COLUMNS = ["id", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier"]
+SUMMARY_FILE = "_topics-summary.json"  # a leading _ keeps it out of Parquet dataset readers
+_METADATA_KEY = b"topics"
+_TEMP_MARK = ".tmp-"
+_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json", ".txt")
+_READER_OPTIONS = ("format", "text_columns", "title_column", "abstract_column", "id_column", "encoding")
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+def _is_pattern(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def find_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
+    """The input files: paths, globs, or folders (every table file inside), in sorted order per item."""
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    if not items:
+        raise InputError("no input files given")
+    found: list[Path] = []
+    for item in items:
+        text = os.path.expanduser(str(item))
+        if _is_pattern(text):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+            if not matches:
+                raise InputFileNotFoundError(f"no input files match {text}")
+            found.extend(matches)
+        elif Path(text).is_dir():
+            matches = sorted(p for p in Path(text).iterdir() if p.is_file() and _table_suffix(p)
+                             and not p.name.startswith((".", "_")))
+            if not matches:
+                raise InputFileNotFoundError(f"{text} holds no Parquet, CSV or JSON Lines files")
+            found.extend(matches)
+        elif Path(text).is_file():
+            found.append(Path(text))
+        else:
+            raise InputFileNotFoundError(f"input file {text} not found")
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    names: dict[str, Path] = {}
+    for path in unique:
+        name = output_name(path)
+        if name in names:
+            raise InputError(f"{names[name]} and {path} would both be written to {name}; rename one of them")
+        names[name] = path
+    return unique
+
+
+def _table_suffix(path: Path) -> str:
+    name = path.name.lower()
+    name = name[:-3] if name.endswith(".gz") else name
+    return next((s for s in _SUFFIXES if name.endswith(s)), "")
+
+
+def output_name(path: str | os.PathLike) -> str:
+    """The output file of an input partition: its name without .gz and the table extension, + .parquet."""
+    name = Path(path).name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    suffix = _table_suffix(Path(name))
+    if suffix:
+        name = name[: -len(suffix)]
+    return f"{name or 'partition'}.parquet"
+
+
+def _fingerprint(path: Path) -> dict:
+    stat = path.stat()
+    return {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+# ---------------------------------------------------------------------------------------------- the model
+def _model_files(model_dir: str | os.PathLike) -> tuple[dict[str, bytes], str, Path]:
+    """The files of a saved model as bytes (plain data, never a pickle), their digest and the folder."""
+    directory = Path(model_dir).expanduser()
+    if not directory.exists():
+        raise ModelError(f"model folder {directory} does not exist")
+    if (directory / "model").is_dir() and not (directory / "model.json").exists():
+        directory = directory / "model"  # the model/ folder of a report
+    if not (directory / "model.json").is_file():
+        raise ModelError(f"{directory} is not a saved topics model (no model.json)")
+    # the model's own files; documents.parquet (written by `topics fit --sample`) is data, not model
+    files = {p.name: p.read_bytes() for p in sorted(directory.iterdir())
+             if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".parquet")}
+    digest = hashlib.sha256()
+    for name, data in files.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return files, digest.hexdigest()[:16], directory.resolve()
+
+
+# models loaded in this process, by digest: a worker loads each model once and keeps it
+_MODELS: dict[str, object] = {}
+MODEL_LOADS: dict[str, int] = {}
+
+
+def _model_from(payload: dict) -> tuple[object, bool]:
+    """The model of a payload ({"digest", "files"} or {"digest", "model"}); True if loaded by this call."""
+    digest = payload["digest"]
+    if digest in _MODELS:
+        return _MODELS[digest], False
+    if "model" in payload:  # in-process engine: already loaded
+        model = payload["model"]
+    else:
+        from topics.model import TopicModel
+
+        with tempfile.TemporaryDirectory(prefix="topics-model-") as folder:
+            for name, data in payload["files"].items():
+                Path(folder, name).write_bytes(data)
+            model = TopicModel.load(folder)
+    model.progress = False
+    _MODELS.clear()  # one model at a time per worker
+    _MODELS[digest] = model
+    MODEL_LOADS[digest] = MODEL_LOADS.get(digest, 0) + 1
+    return model, True
+
+
+# ---------------------------------------------------------------------------------------------- partitions
+def _completed(output: Path, expected: dict) -> dict | None:
+    """The recorded result of a finished output whose fingerprint matches `expected`, else None."""
+    if not output.is_file():
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        metadata = pq.read_metadata(output)
+        record = json.loads((metadata.metadata or {}).get(_METADATA_KEY, b"null"))
+    except Exception:  # noqa: BLE001 - an unreadable output is redone
+        return None
+    if not isinstance(record, dict) or record.get("fingerprint") != expected:
+        return None
+    if metadata.num_rows != record.get("n_assigned"):
+        return None
+    return record
+
+
+def run_partition(payload: dict, task: dict) -> dict:
+    """Read one input partition, assign its documents, write its Parquet file; the counts, checked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from topics.corpus import read_corpus
+
+    started = time.perf_counter()
+    model, loaded = _model_from(payload)
+    source = Path(task["input"])
+    output = Path(task["output"])
+    options = task["reader"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicates and empties are counted below, not warned about
+        corpus = read_corpus(
+            source, format=options.get("format"), text_columns=options.get("text_columns"),
+            title_column=options.get("title_column"), abstract_column=options.get("abstract_column"),
+            id_column=options.get("id_column"), encoding=options.get("encoding") or "utf-8",
+        )
+    info = corpus.attrs.get("topics_read", {})
+    table = model.assign(corpus, batch_size=task["batch_size"])[OUTPUT_COLUMNS]
+    del corpus
+
+    crash_dir = task.get("crash_once_in")
+    if crash_dir:  # testing hook: die (as a killed worker would) the first time this partition runs
+        marker = Path(crash_dir) / f"{output.name}.crashed"
+        if not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    record = {
+        "input": str(source), "output": str(output), "status": "assigned",
+        "n_read": int(info.get("n_read", len(table))), "n_assigned": len(table),
+        "n_duplicates": int(info.get("n_duplicates", 0)), "n_empty": int(info.get("n_empty", 0)),
+        "n_malformed": int(info.get("n_skipped", 0)),
+        "fingerprint": task["fingerprint"], "worker_pid": os.getpid(), "model_loaded": loaded,
+    }
+    dropped = record["n_duplicates"] + record["n_empty"] + record["n_malformed"]
+    if record["n_read"] != record["n_assigned"] + dropped or not table["id"].is_unique:
+        raise RuntimeError(
+            f"{source}: {record['n_read']} records read but {record['n_assigned']} assigned + {dropped} "
+            "dropped (or repeated ids); nothing was written"
+        )
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    stored = {k: v for k, v in record.items() if k not in ("worker_pid", "model_loaded", "status")}
+    arrow = arrow.replace_schema_metadata(
+        {**(arrow.schema.metadata or {}), _METADATA_KEY: json.dumps(stored).encode()}
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(f".{output.name}{_TEMP_MARK}{os.getpid()}")
+    try:
+        pq.write_table(arrow, temporary)
+        written = pq.read_metadata(temporary).num_rows
+        if written != record["n_assigned"]:
+            raise RuntimeError(f"{output}: wrote {written} rows, expected {record['n_assigned']}")
+        os.replace(temporary, output)  # atomic: the output is either absent or complete
+    finally:
+        temporary.unlink(missing_ok=True)
+    record["seconds"] = round(time.perf_counter() - started, 3)
+    return record
+
+
+# ---------------------------------------------------------------------------------------------- driver
+def assign_partitions(
+    model_dir: str | os.PathLike,
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    engine: str = "dask",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    format: str | None = None,  # noqa: A002 - the public name of the option
+    text_columns: Sequence[str] | None = None,
+    title_column: str | None = None,
+    abstract_column: str | None = None,
+    id_column: str | None = None,
+    encoding: str = "utf-8",
+    batch_size: int = 20_000,
+    retries: int = 2,
+    progress: Callable[[str], None] | None = None,
+    _crash_once_in: str | os.PathLike | None = None,
+) -> dict:
+    """Assign topics to every document of every input partition; returns the run's summary.
+
+    Parameters
+    ----------
+    model_dir
+        A model saved by `TopicModel.save` / `topics fit` (or a report folder holding ``model/``).
+    inputs
+        Input files, glob patterns or folders; each file is one partition.
+    out_dir
+        Where the Parquet files go, one per partition, plus ``_topics-summary.json``.
+    engine
+        ``"dask"`` (a `dask.distributed` cluster) or ``"local"`` (this process, one partition at a time).
+    scheduler
+        Address of a running Dask scheduler (``tcp://host:8786``); default: a local cluster of
+        `workers` processes (2 by default), one thread each.
+    format, text_columns, title_column, abstract_column, id_column, encoding
+        Reading options, as for `topics.read_corpus`.
+    batch_size
+        Documents per `TopicModel.assign` batch.
+    retries
+        Extra attempts of a partition that raised an exception (a dead worker is handled by the scheduler).
+    progress
+        Called with a one-line message as partitions finish.
+
+    Returns
+    -------
+    dict
+        Totals (``rows_read``, ``rows_assigned``, ``n_duplicates``, ``n_empty``, ``n_malformed``,
+        partitions ``assigned`` / ``already_done`` / ``failed``), ``complete`` (every partition written
+        and every count checked), ``model_loads`` (per worker process) and one entry per partition.
+    """
+    if engine not in ("dask", "local"):
+        raise InputError(f"engine must be 'dask' or 'local', not {engine!r}")
+    if engine == "local" and (scheduler or workers):
+        raise InputError("--scheduler and --workers only apply to --engine dask")
+    if scheduler and workers:
+        raise InputError("give either a scheduler address or a number of local workers, not both")
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    files, digest, model_path = _model_files(model_dir)
+    paths = find_inputs(inputs)
+    out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    for leftover in out.glob(f".*{_TEMP_MARK}*"):  # from a run that was killed
+        leftover.unlink(missing_ok=True)
+
+    reader = {"format": format, "text_columns": list(text_columns) if text_columns else None,
+              "title_column": title_column, "abstract_column": abstract_column, "id_column": id_column,
+              "encoding": encoding}
+    results: dict[str, dict] = {}
+    tasks = []
+    for path in paths:
+        output = out / output_name(path)
+        fingerprint = {"input": _fingerprint(path), "reader": reader, "model": digest}
+        done = _completed(output, fingerprint)
+        if done is not None:
+            results[str(path)] = {**done, "status": "already done"}
+            continue
+        tasks.append({"input": str(path), "output": str(output), "fingerprint": fingerprint,
+                      "reader": reader, "batch_size": batch_size,
+                      "crash_once_in": str(_crash_once_in) if _crash_once_in else None})
+    if results:
+        say(f"{len(results)} of {len(paths)} partitions already done, skipped")
+
+    cluster_info: dict = {"engine": engine}
+    if tasks and engine == "local":
+        from topics.model import TopicModel
+
+        model = TopicModel.load(model_path)
+        payload = {"digest": digest, "model": model}
+        for number, task in enumerate(tasks, start=1):
+            try:
+                record = run_partition(payload, task)
+            except (TopicsError, OSError, RuntimeError) as error:
+                record = _failure(task, error)
+            results[task["input"]] = record
+            say(_line(number, len(tasks), record))
+        cluster_info["model_loads"] = {str(os.getpid()): 1}
+    elif tasks:
+        cluster_info.update(_run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say))
+
+    partitions = [results[str(p)] for p in paths]
+    summary = _summarise(partitions, cluster_info, model_path, out, time.perf_counter() - started)
+    (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say) -> dict:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from None
+    import logging
+
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as error:
+                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        else:
+            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        with client:
+            address = client.scheduler.address
+            n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
+            say(f"dask: {len(tasks)} partitions on {n_workers} workers at {address}")
+            # one copy of the model's files per worker, sent once; every partition task refers to it
+            [payload] = client.scatter([{"digest": digest, "files": files}], broadcast=True, hash=False)
+            futures = {}
+            for task in tasks:
+                future = client.submit(run_partition, payload, task, retries=retries, pure=False)
+                futures[future] = task
+            loads: dict[str, int] = {}
+            for number, future in enumerate(as_completed(futures), start=1):
+                task = futures[future]
+                try:
+                    record = future.result()
+                except Exception as error:  # noqa: BLE001 - reported per partition, the others go on
+                    record = _failure(task, error)
+                if record.get("model_loaded"):
+                    pid = str(record["worker_pid"])
+                    loads[pid] = loads.get(pid, 0) + 1
+                results[task["input"]] = record
+                say(_line(number, len(tasks), record))
+            return {"engine": "dask", "scheduler": address, "n_workers": n_workers, "model_loads": loads}
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _failure(task: dict, error: BaseException) -> dict:
+    message = " ".join(str(error).split()) or type(error).__name__
+    return {"input": task["input"], "output": task["output"], "status": "failed",
+            "error": f"{type(error).__name__}: {message}"}
+
+
+def _line(number: int, total: int, record: dict) -> str:
+    name = Path(record["input"]).name
+    if record["status"] == "failed":
+        return f"[{number}/{total}] {name}: failed: {record['error']}"
+    dropped = record["n_duplicates"] + record["n_empty"] + record["n_malformed"]
+    return (f"[{number}/{total}] {name}: {record['n_read']:,} read = {record['n_assigned']:,} assigned "
+            f"+ {dropped:,} dropped ({record.get('seconds', 0):.1f} s)")
+
+
+def _summarise(
+    partitions: list[dict], cluster_info: dict, model_path: Path, out: Path, seconds: float
+) -> dict:
+    ok = [p for p in partitions if p["status"] != "failed"]
+    totals = {key: sum(p[key] for p in ok) for key in
+              ("n_read", "n_assigned", "n_duplicates", "n_empty", "n_malformed")}
+    checked = all(p["n_read"] == p["n_assigned"] + p["n_duplicates"] + p["n_empty"] + p["n_malformed"]
+                  for p in ok)
+    failed = [p for p in partitions if p["status"] == "failed"]
+    return {
+        "model": str(model_path), "out_dir": str(out), **cluster_info,
+        "n_partitions": len(partitions),
+        "assigned": sum(p["status"] == "assigned" for p in partitions),
+        "already_done": sum(p["status"] == "already done" for p in partitions),
+        "failed": len(failed),
+        "rows_read": totals["n_read"], "rows_assigned": totals["n_assigned"],
+        "n_duplicates": totals["n_duplicates"], "n_empty": totals["n_empty"],
+        "n_malformed": totals["n_malformed"],
+        "rows_checked": checked,
+        "complete": checked and not failed,
+        "seconds": round(seconds, 3),
+        "partitions": [{k: v for k, v in p.items() if k != "fingerprint"} for p in partitions],
+    }
