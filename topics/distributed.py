@@ -202,10 +202,14 @@ def run_partition(payload: dict, task: dict) -> dict:
     del corpus
 
     crash_dir = task.get("crash_once_in")
-    if crash_dir:  # testing hook: die (as a killed worker would) the first time this partition runs
-        marker = Path(crash_dir) / f"{output.name}.crashed"
-        if not marker.exists():
-            marker.write_text(str(os.getpid()))
+    if crash_dir:  # testing hook: a file <output name>.crash there makes the worker die once, mid-partition
+        request = Path(crash_dir) / f"{output.name}.crash"
+        try:
+            os.replace(request, request.with_suffix(".crashed"))  # atomic: only one attempt dies
+        except FileNotFoundError:
+            pass
+        else:
+            request.with_suffix(".crashed").write_text(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
 
     record = {
