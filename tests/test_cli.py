@@ -279,3 +279,79 @@ def test_a_killed_run_leaves_the_previous_report_intact(sample_report, tmp_path)
     # the next run cleans up the partial folder the killed one left behind
     assert run("report", "--out", str(target), "--quiet", cwd=cwd).returncode == 0
     assert not list(tmp_path.glob(".report.partial-*"))
+
+
+# ------------------------------------------------------------------------------------ fit on a sample, assign
+@pytest.fixture(scope="module")
+def sampled_model(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`topics fit --sample` on 1,200 AI-conference papers, cut into 3 partitions (CSV, JSONL, Parquet)."""
+    folder = tmp_path_factory.mktemp("assign")
+    with gzip.open(shared_file("ai-conference-papers.csv.gz"), "rt", encoding="utf-8") as handle:
+        table = pd.read_csv(handle).head(1200)
+    table.to_csv(folder / "all.csv", index=False)
+    parts = folder / "parts"
+    parts.mkdir()
+    table.iloc[:400].to_csv(parts / "p1.csv", index=False)
+    table.iloc[400:800].to_json(parts / "p2.jsonl", orient="records", lines=True)
+    table.iloc[800:].to_parquet(parts / "p3.parquet", index=False)
+    result = run("fit", "all.csv", "--out", "model", "--sample", "300", cwd=folder)
+    return folder, parts, result
+
+
+def test_fit_on_a_sample_assigns_every_paper(sampled_model):
+    folder, _, result = sampled_model
+    assert result.returncode == 0, result.stderr
+    assert "sample of 300 of 1,200 papers" in result.stderr
+    model = topics.TopicModel.load(folder / "model")
+    assert model.n_documents_ == 300
+    documents = pd.read_parquet(folder / "model" / "documents.parquet")
+    assert len(documents) == 1200 and documents["id"].is_unique
+    assert documents["id"].tolist() == topics.read_corpus(folder / "all.csv")["id"].tolist()
+    assert {"topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier"} <= set(documents)
+
+
+@pytest.mark.parametrize("engine", [["--engine", "local"], ["--engine", "dask", "--workers", "2"]])
+def test_assign_end_to_end(sampled_model, engine, tmp_path):
+    folder, parts, _ = sampled_model
+    assert (folder / "model" / "model.json").is_file()
+    out = tmp_path / "out"
+    result = run("assign", str(folder / "model"), str(parts / "p*"), "--out", str(out), *engine, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3 partitions (3 assigned, 0 already done): 1,200 read = 1,200 assigned" in result.stdout
+    assert sorted(p.name for p in out.glob("*.parquet")) == ["p1.parquet", "p2.parquet", "p3.parquet"]
+    written = pd.concat([pd.read_parquet(out / f"p{i}.parquet") for i in (1, 2, 3)], ignore_index=True)
+    documents = pd.read_parquet(folder / "model" / "documents.parquet")
+    pd.testing.assert_frame_equal(written, documents[list(written.columns)], check_dtype=False)
+    summary = json.loads((out / "_topics-summary.json").read_text())
+    assert summary["complete"] and summary["engine"] == engine[1]
+    again = run("assign", str(folder / "model"), str(parts), "--out", str(out), *engine, "--quiet",
+                cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == "" and again.stderr == ""
+    assert json.loads((out / "_topics-summary.json").read_text())["already_done"] == 3
+
+
+@pytest.mark.parametrize("case", ["missing model", "not a model", "no input matched", "missing input"])
+def test_assign_bad_input_gives_one_line_and_exit_1(sampled_model, case, tmp_path):
+    folder, parts, _ = sampled_model
+    args = {
+        "missing model": ["nowhere", str(parts)],
+        "not a model": [str(parts), str(parts)],
+        "no input matched": [str(folder / "model"), str(tmp_path / "*.csv")],
+        "missing input": [str(folder / "model"), str(tmp_path / "gone.parquet")],
+    }[case]
+    result = run("assign", *args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 1, (case, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("topics: error: "), (case, result.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["assign", "model", "in.csv"], ["assign", "model", "--out", "o"],
+    ["assign", "m", "in.csv", "--out", "o", "--engine", "local", "--workers", "2"],
+    ["assign", "m", "in.csv", "--out", "o", "--scheduler", "tcp://x:1", "--workers", "2"],
+    ["fit", "in.csv", "--out", "m", "--sample", "0"],
+])
+def test_assign_and_sample_bad_usage_exits_2(tmp_path, args):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
