@@ -39,8 +39,9 @@ def _metrics(model) -> dict[str, float]:
         return {}
     if not hasattr(evaluation, "evaluate"):
         return {}
-    values = evaluation.evaluate(model)
-    return {str(k): float(v) for k, v in dict(values).items()}
+    values = dict(evaluation.evaluate(model))
+    values.update({f"stability_{k}": v for k, v in getattr(model, "stability_", {}).items()})
+    return {str(k): float(v) for k, v in values.items()}
 
 
 def _check_target(out: Path, force: bool) -> None:

@@ -45,6 +45,18 @@ class Topic:
     keywords: list[tuple[str, float]]
     representative: list[Paper]
     papers: list[Paper] = field(default_factory=list)
+    stability: str = ""  # e.g. "unstable: came back in 1 of 5 reruns"; empty when not measured
+
+
+def stability_note(model, topic: int) -> str:
+    """How often a topic came back when refitted with other seeds (model.stability()), if that was run."""
+    table = getattr(model, "topic_stability_", None)
+    if table is None or topic >= len(table):
+        return ""
+    reruns = int(model.stability_["runs"]) - 1
+    came_back = int(round(float(table["reappearance"].iloc[topic]) * reruns))
+    verdict = "stable" if bool(table["stable"].iloc[topic]) else "unstable"
+    return f"{verdict}: came back in {came_back} of {reruns} reruns with other seeds"
 
 
 @dataclass
@@ -106,6 +118,7 @@ def build(model, name: str, settings: dict, metrics: dict | None = None) -> Cont
                                                          model.topic_keyword_scores_[t], strict=False)],
             representative=[papers[i] for i in model.representative_documents_[t]],
             papers=members,
+            stability=stability_note(model, t),
         ))
     theme_list = []
     for h in range(model.n_themes_):

@@ -72,10 +72,11 @@ def _topic(topic: Topic, color: str) -> str:
         f'<li><span class="ptitle">{e(p.title)}</span><span class="summary">{e(p.summary)}</span></li>'
         for p in topic.representative)
     papers = "".join(_paper_item(p, False) for p in topic.papers)
+    stability = f' · <span class="stability">{e(topic.stability)}</span>' if topic.stability else ""
     return f"""
 <article class="topic" id="topic-{topic.topic}" style="--c:{color}">
   <h3><span class="swatch"></span>Topic {topic.topic}: {e(topic.label)}</h3>
-  <p class="meta">{topic.size} papers · {topic.share:.1%} of the corpus</p>
+  <p class="meta">{topic.size} papers · {topic.share:.1%} of the corpus{stability}</p>
   <h4>Keywords</h4><ul class="keywords">{_keywords(topic.keywords)}</ul>
   <h4>Representative papers</h4><ol class="representative">{representative}</ol>
   <details><summary>All {topic.size} papers, most confident first</summary>

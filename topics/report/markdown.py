@@ -53,7 +53,8 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
         for topic in theme.topics:
             out += [f'<a id="topic-{topic.topic}"></a>', "",
                     f"### Topic {topic.topic}: {escape(topic.label)}", ""]
-            out.append(f"{topic.size} papers ({topic.share:.1%}). Keywords: "
+            stability = f" {escape(topic.stability.capitalize())}." if topic.stability else ""
+            out.append(f"{topic.size} papers ({topic.share:.1%}).{stability} Keywords: "
                        + ", ".join(f"{escape(w)} ({s:.3f})" for w, s in topic.keywords))
             out += ["", "Representative papers:", ""]
             out += [_paper_line(p, True) for p in topic.representative]
