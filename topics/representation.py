@@ -22,15 +22,17 @@ _SUFFIXES = (
 
 
 def _stem(word: str) -> str:
-    """A crude stem, only to tell that two keywords say the same thing."""
+    """A crude stem, only to tell that two keywords say the same thing ("LLMs"/"LLM", "learned"/"learn")."""
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+        shortest = 3 if suffix == "s" else 4
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
             return word[: -len(suffix)]
     return word
 
 
 def _stems(term: str) -> set[str]:
-    return {_stem(part) for part in re.split(r"[\s-]+", term) if part}
+    # hyphens dropped, so "pre-training" and "pretraining" are one word
+    return {_stem(part.replace("-", "")) for part in term.split() if part}
 
 
 @dataclass
