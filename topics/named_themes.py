@@ -1,0 +1,572 @@
+"""Named themes: map the topics a model found to the themes a user cares about.
+
+A themes file (TOML) names each theme with a short description and/or seed terms::
+
+    [themes."self-supervised learning"]
+    description = "Learning representations from unlabeled data with pretext tasks."
+    seeds = ["contrastive learning", "pretext task", "masked autoencoder"]
+
+    [themes.robotics]
+    seeds = ["robot", "manipulation", "imitation learning"]
+
+`load_themes(path)` reads and checks it (errors name the file and the line); `map_topics(model, themes)`
+maps every topic of a fitted `TopicModel` to its best-matching theme, or to "Other", and gives every paper
+a theme with the rule that decided it.
+
+How the scores are made
+-----------------------
+A theme's vector is the mean of the model's own vectors (`model._vectors_for`) of its description and of
+each seed term, so each seed counts as much as the description (TF-IDF features go through the model's
+LSA projection; terms the vocabulary does not know add nothing and are listed in the notes). Scores are
+cosine similarities *after removing the corpus's mean document vector* from documents, topic centroids
+and theme vectors ("centred cosine"). Without that, a theme whose words resemble the typical paper of the
+corpus (e.g. "self-supervised learning" on a corpus gathered around self-supervision) is the nearest
+theme of almost every topic with sentence embeddings, whose raw cosines all sit in 0.2-0.6. Centring
+asks instead which theme a topic leans towards *compared with the rest of the corpus*.
+
+Centring is used for sentence embeddings only (`center="auto"`): TF-IDF already leaves out words found in
+more than half of the documents, its own corpus-relative step, and centring it again pushed the sample's
+core self-supervised topic to -0.16.
+
+Rules
+-----
+1. topic -> theme: the theme with the highest score, or "Other" when that score is below
+   `threshold` (OTHER_THRESHOLD).
+2. paper -> theme ("topic" rule): the theme of its topic, unless
+3. ("paper" rule) the paper's own best theme scores at least `margin` (PAPER_MARGIN) higher than the
+   paper's own score for its topic's theme (for a topic in "Other": higher than `threshold`), and at least
+   `threshold` itself. Papers without a topic (outliers kept with keep_outliers) take their own best theme
+   when it reaches `threshold` ("no topic" rule), else "Other".
+4. A paper is "between two themes" when its own two best scores differ by less than `between`
+   (BETWEEN_MARGIN) and both reach `threshold`.
+
+The numbers, read off the bundled sample papers with examples/themes.toml (58 papers; 8 TF-IDF topics,
+9 embedding topics):
+
+- threshold, centred 0.05: themes unrelated to a topic score about 0 (-0.13 to +0.005, e.g. robotics vs
+  the language-model topic -0.004); the weakest real matches score 0.063-0.07 (small self-supervised
+  topics), while "action recognition · video" leans towards no theme (best 0.04) and becomes Other.
+- threshold, raw (TF-IDF) 0.20: unrelated themes score up to 0.16 (medical vs the tabular topic 0.159,
+  medical vs the LLM topic 0.114); the weakest real match scores 0.28. 0.20 lies between.
+- margin 0.20 (both): larger than the median gap between a paper's two best themes (0.18 TF-IDF,
+  0.14 embeddings), so only papers that clearly belong elsewhere move: on the sample, 3 of 58 with TF-IDF
+  (e.g. "Barlow Twins", in a medical topic, own self-supervised 0.44 vs medical -0.01) and none with
+  embeddings (largest lead 0.10).
+- between 0.05: about the smallest tenth of the gaps between a paper's two best themes (1 paper with
+  TF-IDF, 2 with embeddings on the sample).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from topics.errors import InputError, ModelError
+
+__all__ = [
+    "BETWEEN_MARGIN",
+    "OTHER",
+    "OTHER_THRESHOLD",
+    "PAPER_MARGIN",
+    "NamedTheme",
+    "NamedThemes",
+    "as_themes",
+    "load_themes",
+    "map_topics",
+    "parse_themes",
+]
+
+OTHER = "Other"
+# Default numbers per kind of score ("centred": embeddings, "raw": TF-IDF/LSA); why: module docstring.
+OTHER_THRESHOLD = {"centred": 0.05, "raw": 0.20}
+PAPER_MARGIN = {"centred": 0.20, "raw": 0.20}
+BETWEEN_MARGIN = {"centred": 0.05, "raw": 0.05}
+
+THEME_KEYS = ("description", "seeds")
+TOP_LEVEL_KEYS = ("themes",)
+
+
+@dataclass(frozen=True)
+class NamedTheme:
+    """One theme a user cares about: its name, a short description and seed terms (either may be empty)."""
+
+    name: str
+    description: str = ""
+    seeds: tuple[str, ...] = ()
+    line: int | None = field(default=None, compare=False)  # where its table starts in the themes file
+
+    @property
+    def texts(self) -> list[str]:
+        """The texts whose vectors make the theme's vector: the description, then each seed term."""
+        return ([self.description] if self.description else []) + list(self.seeds)
+
+
+# ------------------------------------------------------------------------------------------------ reading
+_BARE = r"[A-Za-z0-9_-]+"
+_QUOTED = r'"(?:[^"\\]|\\.)*"' + "|" + r"'[^']*'"
+_KEY = rf"(?:{_BARE}|{_QUOTED})"
+_HEADER = re.compile(rf"^\s*\[\s*({_KEY})\s*(?:\.\s*({_KEY})\s*)?\]\s*(?:#.*)?$")
+_ASSIGN = re.compile(rf"^\s*({_KEY})\s*(?:\.\s*({_KEY})\s*)?(?:\.\s*({_KEY})\s*)?=")
+
+
+def _unquote(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if key.startswith('"') and key.endswith('"'):
+        try:
+            import json
+
+            return json.loads(key)
+        except ValueError:
+            return key[1:-1]
+    if key.startswith("'") and key.endswith("'"):
+        return key[1:-1]
+    return key
+
+
+class _Lines:
+    """Where things are in the themes file: line numbers of theme tables and of the keys inside them.
+
+    A light scan of the text (TOML itself gives no positions): it understands `[themes.NAME]` tables,
+    `key = ...` lines inside them, top-level keys and dotted keys such as `themes.NAME.seeds = ...`.
+    """
+
+    def __init__(self, text: str):
+        self.tables: list[tuple[str, int]] = []  # (theme name, line) in file order, duplicates kept
+        self.keys: dict[tuple[str | None, str], int] = {}  # (theme or None for top level, key) -> line
+        self.top_tables: dict[str, int] = {}
+        current: str | None = None
+        in_themes_root = False
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = _HEADER.match(line)
+            if header:
+                first, second = _unquote(header.group(1)), _unquote(header.group(2))
+                if first == "themes" and second is not None:
+                    current, in_themes_root = second, False
+                    self.tables.append((second, number))
+                elif first == "themes":
+                    current, in_themes_root = None, True
+                    self.top_tables.setdefault(first, number)
+                else:
+                    current, in_themes_root = None, False
+                    self.top_tables.setdefault(first or "", number)
+                    self.keys.setdefault((None, first or ""), number)
+                continue
+            assign = _ASSIGN.match(line)
+            if not assign:
+                continue
+            parts = [_unquote(p) for p in assign.groups() if p is not None]
+            if current is not None:
+                self.keys.setdefault((current, parts[0]), number)
+            elif in_themes_root:  # [themes] NAME = {...} or NAME.seeds = [...]
+                self.tables.append((parts[0], number)) if (parts[0], number) not in self.tables else None
+                if len(parts) > 1:
+                    self.keys.setdefault((parts[0], parts[1]), number)
+            elif not self.top_tables:  # top level, before any table
+                self.keys.setdefault((None, parts[0]), number)
+                if parts[0] == "themes" and len(parts) > 1:
+                    self.tables.append((parts[1], number))
+                    if len(parts) > 2:
+                        self.keys.setdefault((parts[1], parts[2]), number)
+
+    def theme(self, name: str) -> int | None:
+        for found, number in self.tables:
+            if found == name:
+                return number
+        return None
+
+    def key(self, name: str | None, key: str) -> int | None:
+        found = self.keys.get((name, key))
+        return found or (self.theme(name) if name is not None else self.top_tables.get(key))
+
+
+def _toml():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise InputError("reading a themes file needs Python 3.11+ or the tomli package "
+                             "(pip install tomli)") from None
+    return tomllib
+
+
+def load_themes(path: str | Path) -> list[NamedTheme]:
+    """The themes of a TOML file (see the module docstring); errors name the file and the line."""
+    tomllib = _toml()
+    path = Path(path).expanduser()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"themes file {path} not found") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"themes file {path} is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"themes file {path} cannot be read: {error.strerror or error}") from None
+    lines = _Lines(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        duplicate = _first_duplicate(lines)
+        if duplicate is not None:  # TOML refuses a table declared twice: say it in the file's terms
+            raise InputError(duplicate.format(path=path)) from None
+        raise InputError(f"themes file {path} is not valid TOML: {error}") from None
+    return parse_themes(data, source=str(path), lines=lines)
+
+
+def _first_duplicate(lines: _Lines) -> str | None:
+    seen: dict[str, tuple[str, int]] = {}
+    for name, number in lines.tables:
+        key = name.strip().casefold()
+        if key in seen:
+            first, first_line = seen[key]
+            same = "" if first == name else f" (as {first!r})"
+            return (f"{{path}}, line {number}: theme {name!r} is named twice; it was first defined on line "
+                    f"{first_line}{same} (names are compared ignoring case)")
+        seen[key] = (name, number)
+    return None
+
+
+def parse_themes(data: Mapping, source: str = "themes", lines: _Lines | None = None) -> list[NamedTheme]:
+    """Themes from a parsed mapping: ``{"themes": {name: {...}}}`` or directly ``{name: {...}}``.
+
+    A theme's value is a table with `description` (a string) and/or `seeds` (a list of strings); in the
+    library a plain string (the description) or a list of strings (the seeds) also works.
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(f"{source}: themes must be a mapping of theme name -> description and seeds, "
+                         f"not {type(data).__name__}")
+    from_file = lines is not None
+    lines = lines or _Lines("")
+
+    def where(name: str | None = None, key: str | None = None) -> str:
+        number = lines.theme(name) if name is not None else None
+        if key is not None:
+            number = lines.key(name, key)
+        return f"{source}, line {number}" if number else source
+
+    if from_file or set(data) == {"themes"}:
+        unknown = [k for k in data if k not in TOP_LEVEL_KEYS]
+        if unknown:
+            raise InputError(f"{where(None, unknown[0])}: unknown key {unknown[0]!r}; a themes file holds "
+                             'only [themes."<name>"] tables with description and seeds')
+        if "themes" not in data:
+            raise InputError(f'{source}: no themes; add tables such as [themes."medical imaging"] with '
+                             "description = \"...\" and seeds = [\"...\"]")
+        data = data["themes"]
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where(None, 'themes')}: 'themes' must be a table of themes, "
+                             f"not {_kind(data)}")
+    if not data:
+        raise InputError(f"{source}: no themes defined")
+    themes: list[NamedTheme] = []
+    seen: dict[str, str] = {}
+    for raw_name, value in data.items():
+        name = str(raw_name).strip()
+        if not name:
+            raise InputError(f"{where(str(raw_name))}: a theme needs a name (got an empty one)")
+        if name.casefold() == OTHER.casefold():
+            raise InputError(f"{where(str(raw_name))}: {OTHER!r} is reserved for topics that match no theme; "
+                             "choose another name")
+        if name.casefold() in seen:
+            first = seen[name.casefold()]
+            first_line = lines.theme(first)
+            at = f" on line {first_line}" if first_line else ""
+            raise InputError(f"{where(str(raw_name))}: theme {name!r} is named twice; it was first "
+                             f"defined{at} as {first!r} (names are compared ignoring case)")
+        seen[name.casefold()] = str(raw_name)
+        themes.append(_theme(str(raw_name), name, value, where, from_file))
+    return themes
+
+
+def _kind(value) -> str:
+    names = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
+             dict: "a table"}
+    return names.get(type(value), "a " + type(value).__name__)
+
+
+def _theme(raw_name: str, name: str, value, where, from_file: bool) -> NamedTheme:
+    if not from_file and isinstance(value, str):
+        value = {"description": value}
+    elif not from_file and isinstance(value, (list, tuple)):
+        value = {"seeds": list(value)}
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where(raw_name)}: theme {name!r} must be a table with description and/or seeds, "
+                         f"not {_kind(value)}")
+    unknown = [k for k in value if k not in THEME_KEYS]
+    if unknown:
+        raise InputError(f"{where(raw_name, unknown[0])}: theme {name!r} has an unknown key {unknown[0]!r} "
+                         f"(known: {', '.join(THEME_KEYS)})")
+    description = value.get("description", "")
+    if not isinstance(description, str):
+        raise InputError(f"{where(raw_name, 'description')}: theme {name!r}: description must be a string, "
+                         f"not {_kind(description)}")
+    seeds = value.get("seeds", [])
+    if isinstance(seeds, str):
+        seeds = [seeds]
+    if not isinstance(seeds, (list, tuple)) or not all(isinstance(s, str) for s in seeds):
+        listed = isinstance(seeds, (list, tuple))
+        bad = next(s for s in seeds if not isinstance(s, str)) if listed else seeds
+        raise InputError(f"{where(raw_name, 'seeds')}: theme {name!r}: seeds must be a list of strings "
+                         f"({_kind(bad)} found)")
+    seeds = tuple(dict.fromkeys(" ".join(s.split()) for s in seeds if s.strip()))
+    description = " ".join(description.split())
+    if not description and not seeds:
+        raise InputError(f"{where(raw_name)}: theme {name!r} is empty; give it a description and/or seeds")
+    number = None
+    match = re.search(r"line (\d+)", where(raw_name))
+    if match:
+        number = int(match.group(1))
+    return NamedTheme(name=name, description=description, seeds=seeds, line=number)
+
+
+def as_themes(themes) -> list[NamedTheme]:
+    """Themes from a file path, a mapping (as in a themes file), or a list of `NamedTheme`."""
+    if isinstance(themes, (str, Path)):
+        return load_themes(themes)
+    if isinstance(themes, Mapping):
+        return parse_themes(themes, source="themes")
+    if isinstance(themes, Sequence) and themes and all(isinstance(t, NamedTheme) for t in themes):
+        names = [t.name.casefold() for t in themes]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InputError(f"themes: theme {duplicates[0]!r} is named twice "
+                             "(names are compared ignoring case)")
+        return list(themes)
+    raise InputError("themes must be a path to a TOML file, a mapping of name -> description and seeds, or a "
+                     f"list of NamedTheme; got {type(themes).__name__}")
+
+
+# ------------------------------------------------------------------------------------------------ mapping
+@dataclass
+class NamedThemes:
+    """Topics and papers of a fitted model mapped to named themes (see the module docstring for the rules).
+
+    topics: one row per topic: topic, topic_label, size, theme, score, second_theme, second_score.
+    papers: one row per paper: id, title, topic, topic_theme, theme, score, rule, second_theme,
+        second_score, between (True when the two best themes are within `between`).
+    topic_scores / paper_scores: the full score matrices (rows topics/papers, columns theme names).
+    """
+
+    themes: list[NamedTheme]
+    topics: pd.DataFrame
+    papers: pd.DataFrame
+    topic_scores: pd.DataFrame
+    paper_scores: pd.DataFrame
+    threshold: float
+    margin: float
+    between: float
+    centered: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Theme names in the order given, then "Other"."""
+        return [t.name for t in self.themes] + [OTHER]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per named theme (then Other): papers, topics, papers from each rule, papers between."""
+        rows = []
+        for name in self.names:
+            members = self.papers[self.papers["theme"] == name]
+            topic_rows = self.topics[self.topics["theme"] == name]
+            rows.append({
+                "theme": name, "papers": len(members), "share": len(members) / max(len(self.papers), 1),
+                "topics": topic_rows["topic"].tolist(),
+                "by_topic": int((members["rule"] == "topic").sum()),
+                "by_paper": int((members["rule"] != "topic").sum()),
+                "between": int(members["between"].sum()),
+            })
+        return pd.DataFrame(rows)
+
+    def between_papers(self) -> pd.DataFrame:
+        """Papers whose two best themes score within `between` of each other, closest first."""
+        table = self.papers[self.papers["between"]].copy()
+        table["gap"] = (table["score"] - table["second_score"]).round(4)
+        return table.sort_values(["gap", "title"], kind="stable")
+
+    def explanation(self) -> dict:
+        """What run.json records: the rules, thresholds, the themes, and counts per rule and theme."""
+        rules = self.papers["rule"].value_counts()
+        return {
+            "themes": [{"name": t.name, "description": t.description, "seeds": list(t.seeds)}
+                       for t in self.themes],
+            "score": ("cosine similarity in the model's feature space between a topic (or paper) vector and "
+                      "the theme vector, the mean of the vectors of the theme's description and of each seed "
+                      "term" + ("; all vectors centred on the corpus's mean document vector"
+                                if self.centered else "")),
+            "rules": {
+                "topic": f"a topic takes its best-scoring theme, or {OTHER!r} when that score is below "
+                         f"threshold ({self.threshold:g})",
+                "paper_follows_topic": "a paper takes the theme of its topic (rule 'topic') ...",
+                "paper_own_match": f"... unless its own best theme scores at least margin ({self.margin:g}) "
+                                   "above its own score for the topic's theme (or above the threshold when "
+                                   f"the topic is {OTHER!r}) and reaches the threshold (rule 'paper')",
+                "no_topic": "a paper without a topic takes its own best theme when it reaches the threshold "
+                            "(rule 'no topic')",
+                "between": f"a paper is between two themes when its two best scores differ by less than "
+                           f"{self.between:g} and both reach the threshold",
+            },
+            "threshold": self.threshold,
+            "margin": self.margin,
+            "between_margin": self.between,
+            "centered": self.centered,
+            "counts": {
+                "rules": {rule: int(rules.get(rule, 0)) for rule in ("topic", "paper", "no topic")},
+                "papers_per_theme": {name: int((self.papers["theme"] == name).sum()) for name in self.names},
+                "topics_per_theme": {name: int((self.topics["theme"] == name).sum()) for name in self.names},
+                "papers_between_two_themes": int(self.papers["between"].sum()),
+            },
+            "topics": [
+                {"topic": int(r.topic), "theme": r.theme, "score": round(float(r.score), 4),
+                 "second_theme": r.second_theme, "second_score": round(float(r.second_score), 4)}
+                for r in self.topics.itertuples()
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def theme_vectors(model, themes: Sequence[NamedTheme]) -> tuple[np.ndarray, list[str]]:
+    """One unit vector per theme in the model's feature space (zero when none of its words is known),
+    and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
+    notes = []
+    vectors = []
+    for theme in themes:
+        texts = theme.texts
+        embedded = np.asarray(model._vectors_for(texts), dtype=np.float64)
+        known = np.linalg.norm(embedded, axis=1) > 0
+        if not known.all():
+            missing = [t for t, k in zip(texts, known, strict=True) if not k]
+            notes.append(f"theme {theme.name!r}: the model's vocabulary knows no word of "
+                         + ", ".join(repr(m) for m in missing)
+                         + " (too rare or too common in this corpus); they do not count")
+        if not known.any():
+            notes.append(f"theme {theme.name!r} cannot match anything: none of its words is in the model's "
+                         "vocabulary")
+            vectors.append(np.zeros(embedded.shape[1]))
+            continue
+        vectors.append(_unit(embedded[known].mean(axis=0)))
+    return np.vstack(vectors), notes
+
+
+def _check(name: str, value: float, low: float, high: float) -> float:
+    number = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+    if not number or not low <= value <= high:
+        raise ModelError(f"{name} must be a number between {low:g} and {high:g}, not {value!r}")
+    return float(value)
+
+
+def map_topics(model, themes, threshold: float | None = None, margin: float | None = None,
+               between: float | None = None, center: bool | str = "auto") -> NamedThemes:
+    """Map each topic (and each paper) of a fitted `model` to a named theme or "Other".
+
+    `themes`: a TOML file path, a mapping or a list of `NamedTheme` (see `as_themes`). `threshold`,
+    `margin` and `between` are the rules' numbers (module docstring; None: the defaults for the kind of
+    score). `center`: "auto" centres embeddings and leaves TF-IDF/LSA vectors raw; True or False forces it.
+    """
+    model._check_fitted()
+    themes = as_themes(themes)
+    if center == "auto":
+        center = getattr(model, "lsa_", None) is None  # sentence embeddings (or the caller's vectors)
+    elif not isinstance(center, bool):
+        raise ModelError(f"center must be 'auto', True or False, not {center!r}")
+    kind = "centred" if center else "raw"
+    threshold = _check("threshold", OTHER_THRESHOLD[kind] if threshold is None else threshold, -1.0, 1.0)
+    margin = _check("margin", PAPER_MARGIN[kind] if margin is None else margin, 0.0, 2.0)
+    between = _check("between", BETWEEN_MARGIN[kind] if between is None else between, 0.0, 2.0)
+    names = [t.name for t in themes]
+    theme_matrix, notes = theme_vectors(model, themes)
+    usable = np.linalg.norm(theme_matrix, axis=1) > 0
+    documents = np.asarray(model.vectors_, dtype=np.float64)
+    topics = np.asarray(model.document_topics_)
+    n_topics = int(model.n_topics_)
+    centroids = np.vstack([documents[topics == t].mean(axis=0) for t in range(n_topics)]) if n_topics \
+        else np.zeros((0, documents.shape[1]))
+    if center:
+        mean = documents.mean(axis=0)
+        documents = documents - mean
+        centroids = centroids - mean
+        theme_matrix = np.where(usable[:, None], theme_matrix - mean, 0.0)
+    documents, centroids, theme_matrix = _unit(documents), _unit(centroids), _unit(theme_matrix)
+    topic_scores = centroids @ theme_matrix.T
+    paper_scores = documents @ theme_matrix.T
+    topic_scores[:, ~usable] = -1.0
+    paper_scores[:, ~usable] = -1.0
+
+    def best_two(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(-scores, axis=1, kind="stable")
+        second = order[:, 1] if scores.shape[1] > 1 else np.full(len(scores), -1)
+        return order[:, 0], second
+
+    first, second = best_two(topic_scores) if n_topics else (np.zeros(0, int), np.zeros(0, int))
+    rows = np.arange(n_topics)
+    best_score = topic_scores[rows, first] if n_topics else np.zeros(0)
+    topic_theme = np.where(best_score >= threshold, first, -1)  # -1: Other
+    label = np.array(names + [OTHER], dtype=object)
+    topic_table = pd.DataFrame({
+        "topic": rows,
+        "topic_label": [str(model.topic_labels_[t]) for t in rows],
+        "size": [int(model.topic_sizes_[t]) for t in rows],
+        "theme": label[topic_theme],
+        "score": best_score.round(4),
+        "second_theme": label[second] if len(names) > 1 else OTHER,
+        "second_score": (topic_scores[rows, second] if len(names) > 1 else np.zeros(n_topics)).round(4),
+    })
+
+    n = len(documents)
+    p_first, p_second = best_two(paper_scores)
+    index = np.arange(n)
+    own_best = paper_scores[index, p_first]
+    own_second = paper_scores[index, p_second] if len(names) > 1 else np.full(n, -1.0)
+    has_topic = topics >= 0
+    of_topic = np.where(has_topic, topic_theme[np.maximum(topics, 0)] if n_topics else -1, -1)
+    reference = np.where(of_topic >= 0, paper_scores[index, np.maximum(of_topic, 0)], threshold)
+    moves = has_topic & (p_first != of_topic) & (own_best >= threshold) & (own_best - reference >= margin)
+    theme = np.where(moves, p_first, of_topic)
+    rule = np.where(moves, "paper", "topic").astype(object)
+    alone = ~has_topic
+    theme[alone] = np.where(own_best[alone] >= threshold, p_first[alone], -1)
+    rule[alone] = "no topic"
+    score = np.where(theme >= 0, paper_scores[index, np.maximum(theme, 0)], own_best)
+    # the runner-up: the best theme other than the one the paper got
+    masked = paper_scores.copy()
+    masked[index[theme >= 0], theme[theme >= 0]] = -np.inf
+    runner = masked.argmax(axis=1)
+    runner_score = masked[index, runner]
+    if len(names) == 1:
+        runner_label = np.where(theme >= 0, OTHER, label[0])
+        runner_score = np.where(theme >= 0, np.nan, own_best)
+    else:
+        runner_label = label[runner]
+    is_between = (len(names) > 1) & (own_best - own_second < between) & (own_second >= threshold)
+    corpus = model.corpus_.reset_index(drop=True)
+    paper_table = pd.DataFrame({
+        "id": corpus["id"].astype(str).to_numpy(),
+        "title": corpus["title"].fillna("").astype(str).to_numpy(),
+        "topic": topics,
+        "topic_theme": label[of_topic],
+        "theme": label[theme],
+        "score": score.round(4),
+        "rule": rule,
+        "second_theme": runner_label,
+        "second_score": np.round(runner_score, 4),
+        "between": is_between,
+    })
+    return NamedThemes(
+        themes=themes, topics=topic_table, papers=paper_table,
+        topic_scores=pd.DataFrame(topic_scores.round(4), columns=names),
+        paper_scores=pd.DataFrame(paper_scores.round(4), columns=names, index=paper_table["id"]),
+        threshold=threshold, margin=margin, between=between, centered=center, notes=notes,
+    )
