@@ -73,7 +73,7 @@ def _clean_leftovers(out: Path) -> None:
 
 def write_report(model, out, *, corpus_path=None, read_info: dict | None = None, settings: dict | None = None,
                  force: bool = False, quiet: bool = False, name: str | None = None,
-                 timings: dict | None = None) -> Path:
+                 timings: dict | None = None, themes=None) -> Path:
     """Write the report of a fitted `model` into the folder `out`; returns the path of index.html.
 
     Parameters
@@ -92,12 +92,22 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         The corpus's name in titles (default: the input file's stem, else the folder name).
     timings
         Seconds per earlier stage (e.g. reading), recorded in run.json beside the model's.
+    themes
+        Named themes: a `topics.named_themes.NamedThemes` (from `map_topics`), or what `map_topics`
+        takes (a themes TOML path, a mapping, a list of NamedTheme). Adds the theme overview to the
+        report, named-themes.csv, and the rules and counts to run.json ("named_themes"). Without it the
+        report's themes are the model's automatic ones, named by their keywords.
     """
     from topics.plots import available_plots, png_bytes
     from topics.report import content as content_module
     from topics.report import files, html, markdown
 
     model._check_fitted()
+    named = None
+    if themes is not None:
+        from topics.named_themes import NamedThemes, map_topics
+
+        named = themes if isinstance(themes, NamedThemes) else map_topics(model, themes)
     out = Path(out).expanduser()
     _check_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +128,15 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
             figure = function(model)
             images[plot_name] = (png_bytes(figure), caption)
             (temporary / f"{plot_name}.png").write_bytes(images[plot_name][0])
+        if named is not None:
+            from topics.plots import has_dates
+            from topics.plots.named_themes import plot_named_themes_over_time
+
+            if has_dates(model):
+                caption = "Share of each named theme among the papers of each period."
+                png = png_bytes(plot_named_themes_over_time(model, named))
+                images["named-themes-over-time"] = (png, caption)
+                (temporary / "named-themes-over-time.png").write_bytes(png)
         all_timings["plots"] = time.perf_counter() - clock
         _say(quiet, f"topics: plots: {len(images)} figures ({all_timings['plots']:.1f} s)")
 
@@ -128,6 +147,9 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         clock = time.perf_counter()
         shown_settings = dict(settings or {}) | {"model": files.model_settings(model)}
         content = content_module.build(model, name, shown_settings, metrics)
+        if named is not None:
+            content.named_themes = content_module.build_named_themes(named, content.papers)
+            named.papers.to_csv(temporary / "named-themes.csv", index=False, lineterminator="\n")
         (temporary / "index.html").write_text(html.render(model, content, images), encoding="utf-8")
         md_images = {k: (f"{k}.png", caption) for k, (_, caption) in images.items()}
         (temporary / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
@@ -143,6 +165,8 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         written = sorted(p.name for p in temporary.iterdir() if not p.name.startswith("."))
         record = files.run_record(model, input_info=input_info, read_info=read_info, settings=settings,
                                   timings=all_timings, metrics=metrics, files=[*written, "run.json"])
+        if named is not None:
+            record["named_themes"] = files._jsonable(named.explanation())
         files.write_json(temporary / "run.json", record)
         (temporary / ".pid").unlink()
         _swap(temporary, out)

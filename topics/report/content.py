@@ -69,6 +69,29 @@ class Theme:
 
 
 @dataclass
+class NamedThemeRow:
+    """One named theme in the report's overview (or "Other")."""
+
+    name: str
+    size: int
+    share: float
+    topics: list[tuple[int, str, float]]  # (topic, label, score)
+    by_paper: int  # papers placed by their own match rather than their topic
+    color: str = ""
+
+
+@dataclass
+class NamedThemesContent:
+    """The theme overview: papers per named theme, its topics, papers between two themes, the rules."""
+
+    themes: list[NamedThemeRow]
+    between: list[tuple[Paper, str, float, str, float]]  # paper, theme, score, second theme, score
+    moved: list[tuple[Paper, str, str, float]]  # paper, topic's theme, own theme, score
+    rules: list[str]
+    notes: list[str]
+
+
+@dataclass
 class Content:
     name: str
     n_documents: int
@@ -83,6 +106,7 @@ class Content:
     settings: list[tuple[str, str]]
     notes: list[str]
     metrics: dict[str, float]
+    named_themes: NamedThemesContent | None = None
 
 
 def _summary_source(corpus: pd.DataFrame) -> list[str]:
@@ -161,3 +185,39 @@ def _format(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def build_named_themes(named, papers: list[Paper]) -> NamedThemesContent:
+    """The theme overview of a `topics.named_themes.NamedThemes` (papers: `Content.papers`)."""
+    from topics.plots.named_themes import named_theme_colors
+
+    colors = named_theme_colors(named.names)
+    rows = []
+    table = named.papers
+    n = max(len(table), 1)
+    for name in named.names:
+        members = table["theme"] == name
+        topic_rows = named.topics[named.topics["theme"] == name]
+        if name == named.names[-1] and not members.any() and topic_rows.empty:
+            continue  # no "Other" row when nothing is in it
+        rows.append(NamedThemeRow(
+            name=name, size=int(members.sum()), share=float(members.sum() / n),
+            topics=[(int(r.topic), str(r.topic_label), float(r.score)) for r in topic_rows.itertuples()],
+            by_paper=int((members & (table["rule"] != "topic")).sum()), color=colors[name],
+        ))
+    between = [
+        (papers[i], str(r.theme), float(r.score), str(r.second_theme), float(r.second_score))
+        for i, r in zip(named.between_papers().index, named.between_papers().itertuples(), strict=True)
+    ]
+    moved_rows = table[table["rule"] == "paper"]
+    moved = [(papers[i], str(r.topic_theme), str(r.theme), float(r.score))
+             for i, r in zip(moved_rows.index, moved_rows.itertuples(), strict=True)]
+    explanation = named.explanation()
+    rules = [
+        explanation["rules"]["topic"],
+        explanation["rules"]["paper_follows_topic"].replace(" ...", "") + ", "
+        + explanation["rules"]["paper_own_match"].replace("... ", ""),
+        explanation["rules"]["between"],
+        "score: " + explanation["score"],
+    ]
+    return NamedThemesContent(themes=rows, between=between, moved=moved, rules=rules, notes=list(named.notes))

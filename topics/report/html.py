@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from topics.plots import palette
-from topics.report.content import Content, Paper, Topic
+from topics.report.content import Content, NamedThemesContent, Paper, Topic
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
 
@@ -84,6 +84,48 @@ def _topic(topic: Topic, color: str) -> str:
 </article>"""
 
 
+NAMED_THEMES_PLOT = "named-themes-over-time"
+
+
+def _figure(name: str, png: bytes, caption: str) -> str:
+    return (f'<figure id="plot-{e(name)}"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+            f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>')
+
+
+def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]]) -> str:
+    """The theme overview: papers per named theme with its topics, the plot over time, papers between two."""
+    rows = []
+    for theme in named.themes:
+        topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{score:.2f}</span>'
+                           for t, label, score in theme.topics) or "—"
+        moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
+        rows.append(f'<tr style="--c:{theme.color}"><th><span class="swatch"></span>{e(theme.name)}</th>'
+                    f"<td>{theme.size}{moved}</td><td>{theme.share:.0%}</td><td>{topics}</td></tr>")
+    plot = _figure(NAMED_THEMES_PLOT, *images[NAMED_THEMES_PLOT]) if NAMED_THEMES_PLOT in images else ""
+    between = "".join(
+        f'<li><a href="#paper-{p.index}">{e(p.title)}</a> <span class="score">{e(first)} {a:.2f} · '
+        f"{e(second)} {b:.2f}</span></li>" for p, first, a, second, b in named.between)
+    between = (f"<h3>Papers between two themes</h3><ul>{between}</ul>" if between
+               else "<p class=\"meta\">No paper sits between two themes.</p>")
+    moved = "".join(
+        f'<li><a href="#paper-{p.index}">{e(p.title)}</a> <span class="score">topic: {e(was)} → '
+        f"{e(now)} {score:.2f}</span></li>" for p, was, now, score in named.moved)
+    moved = f"<h3>Papers placed by their own match, not their topic</h3><ul>{moved}</ul>" if moved else ""
+    rules = "".join(f"<li>{e(r)}</li>" for r in named.rules)
+    notes = "".join(f"<li>{e(n)}</li>" for n in named.notes)
+    notes = f"<h4>Notes</h4><ul>{notes}</ul>" if notes else ""
+    return f"""
+<section id="named-themes">
+  <h2>Theme overview</h2>
+  <p class="meta">Each topic is mapped to the named theme it is most similar to; a paper follows its topic unless it
+  matches another theme much better.</p>
+  <table class="named-themes"><thead><tr><th>theme</th><th>papers</th><th>share</th><th>topics (score)</th></tr></thead>
+  <tbody>{''.join(rows)}</tbody></table>
+  {plot}{between}{moved}
+  <details><summary>How papers and topics get their theme</summary><ul>{rules}</ul>{notes}</details>
+</section>"""
+
+
 CSS = """
 :root{--fg:#1d1d1f;--muted:#5a5a5f;--line:#e3e3e8;--bg:#fff;--soft:#f6f6f8;--accent:#0072B2}
 *{box-sizing:border-box}
@@ -130,6 +172,7 @@ ol{padding-left:1.4rem}.representative li{margin:.35rem 0}
 .ptitle{font-weight:600;display:block}.summary{display:block;color:var(--muted);font-size:.92rem}
 .papers li{display:flex;justify-content:space-between;gap:1rem;padding:.15rem 0;border-bottom:1px solid var(--line)}
 .papers .ptitle{font-weight:400}.conf{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
+.named-themes tr th{border-left:5px solid var(--c)}
 .flag{background:#eee;border-radius:4px;padding:0 .3rem;font-size:.75rem}
 li.found{background:#fff3c4}
 details summary{cursor:pointer;margin-top:.8rem;color:var(--accent)}
@@ -226,10 +269,12 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         items = "".join(_paper_item(p, False) for p in content.unassigned)
         themes_html.append(f'<section id="unassigned"><h2>Papers without a topic</h2><ol class="papers">{items}'
                            "</ol></section>")
+    named_themes = _named_themes(content.named_themes, images) if content.named_themes else ""
+    named_nav = '<a href="#named-themes">Theme overview</a>' if content.named_themes else ""
     figures = "".join(
         f'<figure id="plot-{e(name)}"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
         f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
-        for name, (png, caption) in images.items())
+        for name, (png, caption) in images.items() if not (content.named_themes and name == NAMED_THEMES_PLOT))
     cards = "".join(f'<div class="card"><b>{e(v)}</b><span>{e(k)}</span></div>' for k, v in content.overview)
     settings = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in content.settings)
     metrics = ""
@@ -253,7 +298,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
   <h1>Topics in {e(content.name)}</h1>
   <p class="sub">{content.n_documents:,} papers grouped into {content.n_topics} topics and {content.n_themes} themes.</p>
   <div class="cards">{cards}</div>
-  <nav><a href="#map-section">Map</a><a href="#plots">Plots</a><a href="#themes">Themes and topics</a>
+  <nav>{named_nav}<a href="#map-section">Map</a><a href="#plots">Plots</a><a href="#themes">Themes and topics</a>
   <a href="#settings">Settings</a><a href="report.md">Markdown</a><a href="documents.csv">documents.csv</a>
   <a href="topics.csv">topics.csv</a><a href="run.json">run.json</a></nav>
 </header>
@@ -267,6 +312,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
   <div class="mapbox"><svg id="map" role="img" aria-label="Map of the papers"></svg><div id="tip" hidden></div></div>
   <div class="legend">{''.join(legend)}</div>
 </section>
+{named_themes}
 <section id="plots"><h2>Plots</h2>{figures}</section>
 <div id="themes">{''.join(themes_html)}</div>
 <section id="settings"><h2>Settings</h2><table>{settings}</table>{metrics}{notes}</section>

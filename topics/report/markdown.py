@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from topics.report.content import Content, Paper
+from topics.report.content import Content, NamedThemesContent, Paper
+
+NAMED_THEMES_PLOT = "named-themes-over-time"
 
 # every ASCII punctuation character that means something in (GitHub) Markdown or HTML
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:@$=\"'])")
@@ -24,6 +26,38 @@ def _paper_line(paper: Paper, with_summary: bool) -> str:
     return line
 
 
+def _named_themes(named: NamedThemesContent, images: dict[str, tuple[str, str]]) -> list[str]:
+    out = ["## Theme overview", "",
+           "Each topic is mapped to the named theme it is most similar to; a paper follows its topic unless "
+           "it matches another theme much better.", "",
+           "| theme | papers | share | topics (score) |", "|---|---:|---:|---|"]
+    for theme in named.themes:
+        topics = ", ".join(f"[{t}](#topic-{t}): {escape(label)} ({score:.2f})"
+                           for t, label, score in theme.topics)
+        moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
+        out.append(f"| {escape(theme.name)} | {theme.size}{moved} | {theme.share:.0%} | {topics or '—'} |")
+    out.append("")
+    if NAMED_THEMES_PLOT in images:
+        file, caption = images[NAMED_THEMES_PLOT]
+        out += [f"![{escape(caption)}]({file})", ""]
+    if named.between:
+        out += ["### Papers between two themes", ""]
+        out += [f"- **{escape(p.title)}**: {escape(first)} {a:.2f} · {escape(second)} {b:.2f}"
+                for p, first, a, second, b in named.between]
+        out.append("")
+    else:
+        out += ["No paper sits between two themes.", ""]
+    if named.moved:
+        out += ["### Papers placed by their own match, not their topic", ""]
+        out += [f"- **{escape(p.title)}**: topic: {escape(was)} → {escape(now)} ({score:.2f})"
+                for p, was, now, score in named.moved]
+        out.append("")
+    out += ["How papers and topics get their theme:", ""] + [f"- {escape(r)}" for r in named.rules]
+    out += [f"- {escape(n)}" for n in named.notes]
+    out.append("")
+    return out
+
+
 def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
     """The Markdown text; `images` maps plot name -> (file name, caption)."""
     out: list[str] = [f"# Topics in {escape(content.name)}", ""]
@@ -32,6 +66,8 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
     if "map" in images:
         file, caption = images["map"]
         out += [f"![{escape(caption)}]({file})", ""]
+    if content.named_themes:
+        out += _named_themes(content.named_themes, images)
     out += ["## Themes and topics", ""]
     out += ["| theme | topic | papers | label |", "|---:|---:|---:|---|"]
     for theme in content.themes:
@@ -39,7 +75,8 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
             out.append(f"| {theme.theme} | [{topic.topic}](#topic-{topic.topic}) | {topic.size} | "
                        f"{escape(topic.label)} |")
     out.append("")
-    plots = [name for name in images if name != "map"]
+    plots = [name for name in images if name != "map"
+             and not (content.named_themes and name == NAMED_THEMES_PLOT)]
     if plots:
         out += ["## Plots", ""]
         for name in plots:

@@ -1,0 +1,180 @@
+"""Named themes (topics.named_themes): reading theme files, mapping topics and papers, the theme overview."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import topics
+from topics.errors import InputError
+from topics.named_themes import OTHER, NamedThemes, load_themes, map_topics, parse_themes
+from topics.report import write_report
+
+THEMES = Path(__file__).resolve().parents[1] / "examples" / "themes.toml"
+EXPECTED = {
+    "LVM-Med:": "medical imaging",
+    "Harvard Glaucoma Detection": "medical imaging",
+    "HumanPlus:": "robotics",
+    "Learning Latent Plans from Play": "robotics",
+    "ReST-MCTS*:": "language models",
+    "Barlow Twins:": "self-supervised learning",
+}
+
+
+def _fit(features: str) -> topics.TopicModel:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(features=features, progress=False).fit(topics.datasets.load_sample_papers())
+
+
+@pytest.fixture(scope="module")
+def tfidf_model():
+    return _fit("tfidf")
+
+
+@pytest.fixture(scope="module")
+def embeddings_model():
+    pytest.importorskip("sentence_transformers")
+    return _fit("embeddings")
+
+
+def _theme_of(named: NamedThemes, title_start: str) -> str:
+    rows = named.papers[named.papers["title"].str.startswith(title_start, na=False)]
+    assert len(rows) == 1, title_start
+    return rows["theme"].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------- mapping
+@pytest.mark.parametrize("features", ["tfidf", "embeddings"])
+def test_sample_papers_get_the_expected_themes(features, request):
+    model = request.getfixturevalue(f"{features}_model")
+    named = map_topics(model, THEMES)
+    assert named.centered is (features == "embeddings")
+    for title, theme in EXPECTED.items():
+        assert _theme_of(named, title) == theme, (features, title)
+    # every theme gets topics and papers on this corpus; tables are complete and consistent
+    assert set(named.topics["theme"]) - {OTHER} == {t.name for t in named.themes}
+    assert len(named.papers) == model.n_documents_ and len(named.topics) == model.n_topics_
+    assert set(named.papers["rule"]) <= {"topic", "paper", "no topic"}
+    follows = named.papers["rule"] == "topic"
+    topic_theme = named.topics.set_index("topic")["theme"]
+    assert (named.papers.loc[follows, "theme"].to_numpy()
+            == topic_theme.loc[named.papers.loc[follows, "topic"]].to_numpy()).all()
+    moved = named.papers[~follows]
+    assert (moved["theme"] != moved["topic_theme"]).all()
+    # a topic below the threshold is Other, above it is its best theme
+    below = named.topics["score"] < named.threshold
+    assert (named.topics.loc[below, "theme"] == OTHER).all()
+    assert (named.topics.loc[~below, "theme"] != OTHER).all()
+    between = named.between_papers()
+    assert ((between["score"] - between["second_score"]).abs() < named.between + 1e-4).all()
+    record = named.explanation()
+    assert sum(record["counts"]["rules"].values()) == model.n_documents_
+    assert sum(record["counts"]["papers_per_theme"].values()) == model.n_documents_
+    json.dumps(record)
+
+
+def test_rules_and_thresholds(tfidf_model):
+    named = map_topics(tfidf_model, THEMES)
+    # Barlow Twins sits in a medical topic with TF-IDF; its own match moves it (rule 'paper')
+    row = named.papers[named.papers["title"].str.startswith("Barlow Twins")].iloc[0]
+    assert row["rule"] == "paper" and row["topic_theme"] == "medical imaging"
+    # a threshold above every score puts everything in Other; a huge margin keeps papers with their topic
+    assert (map_topics(tfidf_model, THEMES, threshold=0.99).papers["theme"] == OTHER).all()
+    assert (map_topics(tfidf_model, THEMES, margin=2.0).papers["rule"] == "topic").all()
+    # the library takes a mapping too, including plain strings (descriptions) and lists (seeds)
+    named = map_topics(tfidf_model, {"robotics": ["robot", "imitation learning", "manipulation"],
+                                     "language models": "large language models reasoning LLM"})
+    assert _theme_of(named, "HumanPlus:") == "robotics"
+    assert _theme_of(named, "ReST-MCTS*:") == "language models"
+    with pytest.raises(topics.ModelError, match="threshold"):
+        map_topics(tfidf_model, THEMES, threshold=3)
+
+
+# ---------------------------------------------------------------------------------------------- files
+def test_example_file_loads():
+    themes = load_themes(THEMES)
+    assert [t.name for t in themes] == ["self-supervised learning", "medical imaging", "robotics",
+                                        "language models"]
+    assert all(t.description and t.seeds for t in themes)
+
+
+BAD = {
+    "unknown key": ('[themes.robotics]\nseeds = ["robot"]\n\n[themes."medical imaging"]\ndescription = "x"\n'
+                    'keywords = ["a"]\n', 6, "unknown key 'keywords'"),
+    "empty theme": ('[themes.robotics]\nseeds = ["robot"]\n\n[themes."medical imaging"]\n', 4, "is empty"),
+    "empty seeds": ('[themes.robotics]\nseeds = []\ndescription = " "\n', 1, "is empty"),
+    "duplicate": ('[themes.robotics]\nseeds = ["robot"]\n\n[themes.robotics]\ndescription = "x"\n', 4,
+                  "named twice; it was first defined on line 1"),
+    "duplicate case": ('[themes.robotics]\nseeds = ["robot"]\n\n[themes."Robotics"]\ndescription = "x"\n', 4,
+                       "named twice"),
+    "bad toml": ('[themes.robotics]\nseeds = ["robot"\n\n[themes.x]\n', 4, "not valid TOML"),
+    "wrong type": ('[themes.robotics]\nseeds = ["robot"]\ndescription = 3\n', 3,
+                   "description must be a string"),
+    "top-level key": ('threshold = 0.3\n[themes.robotics]\nseeds = ["robot"]\n', 1,
+                      "unknown key 'threshold'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_theme_files_name_the_line(case, tmp_path):
+    text, line, message = BAD[case]
+    path = tmp_path / "themes.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_themes(path)
+    assert str(path) in str(caught.value)
+    assert re.search(rf"\bline {line}\b", str(caught.value)), str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_bad_mappings_and_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_themes(tmp_path / "nope.toml")
+    with pytest.raises(InputError, match="named twice"):
+        parse_themes({"Robotics": ["robot"], "robotics ": ["arm"]})
+    with pytest.raises(InputError, match="reserved"):
+        parse_themes({"other": ["x"]})
+    with pytest.raises(InputError, match="seeds must be a list of strings"):
+        parse_themes({"robotics": {"seeds": [1]}})
+
+
+# ---------------------------------------------------------------------------------------------- report
+def test_report_renders_the_overview_and_escapes_names(tfidf_model, tmp_path):
+    hostile = "<b>robots</b> & \"arms\" | *x*"
+    themes = {"self-supervised learning": load_themes(THEMES)[0].seeds,
+              hostile: ["robot", "imitation learning", "manipulation", "demonstrations"]}
+    model = tfidf_model
+    corpus = model.corpus_
+    dated = corpus.assign(date=pd.Timestamp("2023-01-01") + pd.to_timedelta(np.arange(len(corpus)) * 12, "D"))
+    model.corpus_ = dated
+    try:
+        folder = write_report(model, tmp_path / "r", quiet=True, themes=themes).parent
+    finally:
+        model.corpus_ = corpus
+    page = (folder / "index.html").read_text()
+    assert 'id="named-themes"' in page and "Theme overview" in page
+    assert "<b>robots</b>" not in page and "&lt;b&gt;robots&lt;/b&gt; &amp; &quot;arms&quot;" in page
+    assert 'id="plot-named-themes-over-time"' in page
+    markdown = (folder / "report.md").read_text()
+    assert "## Theme overview" in markdown and "<b>" not in markdown
+    assert "named-themes-over-time.png" in markdown and (folder / "named-themes-over-time.png").is_file()
+    record = json.loads((folder / "run.json").read_text())
+    assert record["named_themes"]["counts"]["papers_per_theme"][hostile] > 0
+    assert set(record["named_themes"]["rules"]) >= {"topic", "paper_own_match", "between"}
+    table = pd.read_csv(folder / "named-themes.csv")
+    assert len(table) == model.n_documents_
+
+
+def test_report_without_themes_is_unchanged(tfidf_model, tmp_path):
+    folder = write_report(tfidf_model, tmp_path / "r", quiet=True).parent
+    assert 'id="named-themes"' not in (folder / "index.html").read_text()
+    assert "Theme overview" not in (folder / "report.md").read_text()
+    assert not (folder / "named-themes.csv").exists()
+    assert "named_themes" not in json.loads((folder / "run.json").read_text())
