@@ -366,6 +366,16 @@ class TopicModel(BaseEstimator):
         members = documents[documents["topic"] == topic]
         return members.sort_values("confidence", ascending=False, kind="stable")
 
+    def name_themes(self, themes, **options):
+        """Map topics and papers to named themes: a themes TOML path, a mapping of name -> description
+        and/or seeds, or a list of NamedTheme. Stores and returns `named_themes_`
+        (topics.named_themes.NamedThemes); options: threshold, margin, between, center."""
+        from topics.named_themes import map_topics
+
+        self._check_fitted()
+        self.named_themes_ = map_topics(self, themes, **options)
+        return self.named_themes_
+
     def stability(self, k: int = 5) -> pd.DataFrame:
         """Refit with `k` other seeds on the same features; per topic, how often it comes back.
 
@@ -521,6 +531,9 @@ class TopicModel(BaseEstimator):
         if self.keep_outliers:
             topics = np.where(self.raw_labels_ >= 0, topics, -1)
         self.document_topics_, self.document_confidence_ = topics, confidence
+        # a mapping to named themes or a stability table describes the old topics
+        for stale in ("named_themes_", "stability_", "topic_stability_"):
+            self.__dict__.pop(stale, None)
         self._describe()
 
     def _check_fitted(self) -> None:
