@@ -36,24 +36,28 @@ def test_bbc_labels_are_coherent_and_diverse(bbc_tfidf):
     assert scores["diversity"] >= 0.85, scores
 
 
-def test_bbc_embeddings_themes(bbc, tmp_path_factory):
-    """Regression guard at today's level (0.72; BERTopic 0.52). The issue's target is 0.80: the automatic
-    number of themes picks 6 where 4-5 would score 0.75-0.78 (see docs/benchmarks.md)."""
+def test_bbc_embeddings_themes_match_the_sections(bbc, tmp_path_factory):
     pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
     model = topics.TopicModel(
         features="embeddings", cache_dir=tmp_path_factory.mktemp("embeddings"), progress=False
     ).fit(bbc)
     scores = topics.evaluate(model, labels="label")
-    assert scores["theme_nmi"] >= 0.70, scores
+    assert scores["theme_nmi"] >= 0.80, scores
     assert scores["npmi"] >= 0.18 and scores["diversity"] >= 0.85, scores
 
 
-def test_ai_conference_papers_themes(tmp_path_factory):
-    corpus = read_shared("ai-conference-papers.csv.gz")
-    model = topics.TopicModel(progress=False).fit(corpus)
+@pytest.fixture(scope="module")
+def ai_conference():
+    return read_shared("ai-conference-papers.csv.gz")
+
+
+def test_ai_conference_papers_tfidf(ai_conference):
+    """Regression guards at today's level with TF-IDF: topics 0.33, themes 0.315 (BERTopic 0.30-0.31 on the
+    same vectors). The issue's 0.34 is not met: the best cut of today's TF-IDF topic tree reaches 0.32, and
+    with MiniLM embeddings themes score 0.315-0.355 depending on the number of themes chosen (4 or 5), so
+    no embedding floor is asserted here (see docs/benchmarks.md)."""
+    model = topics.TopicModel(progress=False).fit(ai_conference)
     scores = topics.evaluate(model, labels="label")
-    # Regression guards at today's level: topics 0.335 (BERTopic 0.30-0.31), themes 0.26. The issue's
-    # target for themes is 0.34; even the best cut of today's tree reaches only ~0.33 (docs/benchmarks.md).
     assert scores["topic_nmi"] >= 0.32, scores
-    assert scores["theme_nmi"] >= 0.25, scores
+    assert scores["theme_nmi"] >= 0.30, scores
     assert scores["outlier_share"] < 0.2, scores

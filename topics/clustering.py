@@ -42,7 +42,7 @@ def resolved_settings(n_documents: int, overrides: dict[str, Any]) -> dict[str, 
         "metric": "cosine",
         "min_cluster_size": defaults.min_cluster_size(n_documents),
         "min_samples": None,
-        "cluster_selection_method": "eom",
+        "cluster_selection_method": defaults.cluster_selection_method(n_documents),
     }
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if settings["min_samples"] is None:

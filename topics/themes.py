@@ -7,6 +7,8 @@ does exactly that). The number of themes, unless given, is where the merge costs
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -63,7 +65,7 @@ def choose_n_themes(linkage: np.ndarray, n_topics: int) -> int:
     if n_topics <= 3:
         return n_topics
     heights = linkage[:, 2]
-    upper = max(3, min(n_topics // 2 + 1, 25))
+    upper = max(3, min(n_topics // 2 + 1, math.ceil(math.sqrt(2 * n_topics))))
     best, best_ratio = 3, -np.inf
     for k in range(3, upper + 1):
         # the merge that would take k themes to k - 1, against the one before it
