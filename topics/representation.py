@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from topics import defaults
 
 _SUFFIXES = (
-    "ations", "ation", "ings", "ing", "ness", "ities", "ity", "ies", "ers", "er", "es", "ed", "s", "al",
+    "ations", "ation", "ings", "ing", "ness", "ities", "ity", "ies", "ers", "er", "es", "ed", "s", "al", "e",
 )
 
 
