@@ -1,0 +1,148 @@
+"""The fast encoders (ONNX, int8 ONNX, static) with the real offline MiniLM on the sample papers.
+
+Their artifacts are built once per test session into a temporary $TOPICS_CACHE_DIR and shared."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+import topics
+from topics.embeddings import EmbeddingCache, embed
+from topics.encoders import cache_name, get_encoder
+
+pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
+pytest.importorskip("onnxruntime", reason="needs the 'fast' extra")
+
+FAST = ["minilm-onnx", "minilm-onnx-int8", "minilm-static"]
+# Spearman correlation of all pairwise similarities between sample papers, against sentence-transformers
+AGREEMENT = {"minilm-onnx": 0.999, "minilm-onnx-int8": 0.97, "minilm-static": 0.45}  # static: 0.52 measured
+
+
+@pytest.fixture(scope="session")
+def sample():
+    return topics.datasets.load_sample_papers()
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory):
+    """$TOPICS_CACHE_DIR for the session, with every fast encoder's artifacts built once."""
+    base = tmp_path_factory.mktemp("topics-cache")
+    previous = os.environ.get("TOPICS_CACHE_DIR")
+    os.environ["TOPICS_CACHE_DIR"] = str(base)
+    for name in FAST:
+        get_encoder(name)
+    yield base / "encoders"
+    if previous is None:
+        os.environ.pop("TOPICS_CACHE_DIR", None)
+    else:
+        os.environ["TOPICS_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def reference(sample, tmp_path_factory):
+    return embed(sample["text"].tolist(), cache_dir=tmp_path_factory.mktemp("reference"), progress=False)
+
+
+def _pairwise(vectors):
+    upper = np.triu_indices(len(vectors), 1)
+    return (vectors @ vectors.T)[upper]
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_fast_encoder_agrees_with_minilm(name, artifacts, sample, reference, tmp_path):
+    vectors = embed(sample["text"].tolist(), name, cache_dir=tmp_path, progress=False)
+    assert vectors.shape == reference.shape and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert spearmanr(_pairwise(vectors), _pairwise(reference))[0] > AGREEMENT[name]
+    # each paper's nearest neighbour by MiniLM is among its 5 nearest by this encoder, mostly
+    ours, theirs = vectors @ vectors.T, reference @ reference.T
+    np.fill_diagonal(ours, -1)
+    np.fill_diagonal(theirs, -1)
+    top5 = np.argsort(-ours, axis=1)[:, :5]
+    hits = np.mean([theirs[i].argmax() in top5[i] for i in range(len(vectors))])
+    assert hits >= (0.9 if name.startswith("minilm-onnx") else 0.6)
+
+
+def test_truncation_is_part_of_the_name_and_the_cache_key(artifacts, sample, tmp_path):
+    texts = sample["text"].tolist()[:6]
+    full = embed(texts, "minilm-onnx-int8", cache_dir=tmp_path, progress=False)
+    short = embed(texts, "minilm-onnx-int8:32", cache_dir=tmp_path, progress=False)
+    assert cache_name("minilm-onnx-int8") != cache_name("minilm-onnx-int8:32")
+    assert not np.allclose(full, short, atol=1e-3)
+    assert np.array_equal(embed(texts, "minilm-onnx-int8:32", cache_dir=tmp_path, progress=False), short)
+
+
+def test_cache_separates_encoders(artifacts, sample, reference, tmp_path):
+    texts = sample["text"].tolist()[:5]
+    static = embed(texts, "minilm-static", cache_dir=tmp_path, progress=False)
+    minilm = embed(texts, cache_dir=tmp_path, progress=False)
+    assert np.allclose(minilm, reference[:5], atol=1e-5)
+    assert not np.allclose(static, minilm, atol=1e-2)
+    keys = {name: EmbeddingCache(tmp_path, name) for name in ("minilm-static", "all-MiniLM-L6-v2")}
+    assert keys["minilm-static"].key(texts[0]) != keys["all-MiniLM-L6-v2"].key(texts[0])
+    assert keys["minilm-static"].path != keys["all-MiniLM-L6-v2"].path
+    again = embed(texts, "minilm-static", cache_dir=tmp_path, progress=False)
+    assert np.array_equal(again, static)
+
+
+def test_artifacts_are_built_once_and_reused_by_a_new_process(artifacts, sample):
+    files = sorted(p for p in artifacts.iterdir() if p.is_file())
+    assert {p.name for p in files} >= {"minilm.onnx", "minilm-int8.onnx", "minilm-static.npy"}
+    before = {p.name: p.stat().st_mtime_ns for p in files}
+    script = textwrap.dedent(
+        f"""
+        import sys, warnings
+        warnings.simplefilter("error")
+        from topics.embeddings import embed
+        for name in {FAST!r}:
+            embed(["A humanoid robot learns from human videos."], name, use_cache=False, progress=False)
+        print("torch" in sys.modules)
+        """
+    )
+    environment = dict(os.environ, TOPICS_CACHE_DIR=str(artifacts.parent))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=environment
+    )
+    assert result.stdout.strip() == "False", "running built fast encoders must not import torch"
+    after = {p.name: p.stat().st_mtime_ns for p in sorted(artifacts.iterdir()) if p.is_file()}
+    assert after == before
+
+
+def test_corrupt_artifact_is_rebuilt_with_a_warning(artifacts, sample, tmp_path):
+    directory = tmp_path / "encoders"
+    directory.mkdir()
+    for name in ("minilm.onnx", "minilm.onnx.json", "minilm-int8.onnx", "minilm-int8.onnx.json"):
+        shutil.copy2(artifacts / name, directory / name)
+    good = get_encoder("minilm-onnx-int8", directory).encode(["a text about robots"], 8)
+    with open(directory / "minilm-int8.onnx", "r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\x00garbage\x00" * 100)
+    with pytest.warns(topics.TopicsWarning, match="rebuilt.*corrupt"):
+        encoder = get_encoder("minilm-onnx-int8", directory)
+    assert np.allclose(encoder.encode(["a text about robots"], 8), good, atol=1e-5)
+    (directory / "minilm-int8.onnx.json").write_text("{not json")
+    with pytest.warns(topics.TopicsWarning, match="rebuilt.*manifest"):
+        get_encoder("minilm-onnx-int8", directory)
+
+
+@pytest.mark.parametrize("name", ["minilm-onnx-int8", "minilm-static"])
+def test_topic_model_with_a_fast_encoder_groups_the_sample_papers(name, artifacts, sample, tmp_path):
+    model = topics.TopicModel(
+        features="embeddings", embedding_model=name, cache_dir=tmp_path, progress=False
+    ).fit(sample)
+    assert model.vectors_.shape == (len(sample), 384)
+    info = model.document_info()
+
+    def theme(start):
+        return info.loc[info["title"].str.startswith(start), "theme"].item()
+
+    assert theme("HumanPlus") == theme("SLIM:")
+    assert theme("HumanPlus") != theme("LVM-Med")
