@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def measure(args: list[str]) -> dict:
     """Run this script as a child with `args`; wall time, peak RSS of its process tree, its result."""
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     clock = time.perf_counter()
     process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
@@ -99,8 +101,12 @@ def measure(args: list[str]) -> dict:
     seconds = time.perf_counter() - clock
     if process.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{err[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result = json.loads(out.strip().splitlines()[-1])
-    return {"wall_seconds": round(seconds, 1), "peak_rss_mb": round(peak / 2**20), **result}
+    # cpu: user + system seconds of the finished descendants (less sensitive to other jobs than wall time)
+    return {"wall_seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+            "peak_rss_mb": round(peak / 2**20), **result}
 
 
 def make_partitions(folder: Path, n_partitions: int) -> None:
@@ -139,12 +145,18 @@ def main() -> None:
                            "platform": platform.platform(),
                            "load_average_at_start": list(os.getloadavg())},
                "fit": [], "assign": []}
+    if Path(args.out).is_file():  # keep the sections that are not run this time
+        earlier = json.loads(Path(args.out).read_text())
+        for section, sizes in (("fit", args.fit), ("assign", args.assign)):
+            if not sizes:
+                results[section] = earlier.get(section, [])
     model = work / "model-20000"
     for n in [int(x) for x in args.fit.split(",") if x]:
         save = str(model) if n == 20_000 else ""
         row = {"n": n, "features": "tfidf", **measure(["_fit", str(n), "tfidf", save])}
         results["fit"].append(row)
         print(f"fit {n:>7,}: {row['fit_seconds']:6.1f} s fit, {row['wall_seconds']:6.1f} s wall, "
+              f"{row['cpu_seconds']:6.1f} s cpu, "
               f"{row['peak_rss_mb']:,} MB peak, {row['n_topics']} topics", flush=True)
     sizes = [int(x) for x in args.assign.split(",") if x]
     if sizes:
@@ -165,6 +177,7 @@ def main() -> None:
                 row = {"n": n, "engine": engine, **measure(child)}
                 results["assign"].append(row)
                 print(f"assign {n:>9,} {engine:>5}: {row['assign_seconds']:6.1f} s, "
+                      f"{row['cpu_seconds']:.0f} s cpu, "
                       f"{row['peak_rss_mb']:,} MB peak, {row['rows_assigned']:,} rows, "
                       f"complete={row['complete']}", flush=True)
     results["machine"]["load_average_at_end"] = list(os.getloadavg())

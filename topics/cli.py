@@ -406,7 +406,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
             raise CommandError(f"assigned {len(table):,} of {len(corpus):,} papers; "
                                "documents.parquet not written")
         temporary = out / ".documents.parquet.tmp"
-        table.to_parquet(temporary, index=False)
+        try:
+            table.to_parquet(temporary, index=False)
+        except ImportError:
+            raise CommandError("--sample writes documents.parquet and needs pyarrow: pip install pyarrow; "
+                               "the model is saved") from None
         temporary.replace(documents)
         progress.say(f"assigning: all {len(table):,} papers, {int(table['is_outlier'].sum()):,} outliers "
                      f"({time.perf_counter() - clock:.1f} s)")

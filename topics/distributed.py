@@ -18,10 +18,11 @@ the model in its Parquet metadata. A rerun skips every partition whose output is
 fingerprint, and redoes the others.
 
 The model goes to the workers once: the client reads the model directory's files (JSON and NumPy
-arrays, never a pickle) and scatters those bytes to every worker with ``broadcast=True``; each worker
-process loads the model from them the first time it needs it and keeps it for the later partitions. So
-the model directory need not be on a filesystem the workers share; the input and output folders must be
-(or be on storage that every worker mounts at the same path).
+arrays; our model objects are never pickled) and registers them as a worker plugin, which the scheduler
+hands to every worker once (also to workers that join or restart later); each worker process loads the
+model from those bytes the first time it needs it and keeps it for its later partitions, and drops it
+when the run ends. So the model directory need not be on a filesystem the workers share; the input and
+output folders must be (or be on storage that every worker mounts at the same path).
 
 A worker process that dies mid-partition (killed, out of memory) loses nothing: the output was not
 renamed into place, and the scheduler runs the partition again on another worker (up to
@@ -31,6 +32,7 @@ retried ``retries`` times.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -135,28 +137,59 @@ def _model_files(model_dir: str | os.PathLike) -> tuple[dict[str, bytes], str, P
 
 # models loaded in this process, by digest: a worker loads each model once and keeps it
 _MODELS: dict[str, object] = {}
-MODEL_LOADS: dict[str, int] = {}
 
 
 def _model_from(payload: dict) -> tuple[object, bool]:
     """The model of a payload ({"digest", "files"} or {"digest", "model"}); True if loaded by this call."""
+    if "model" in payload:  # in-process engine: loaded once by the caller, not kept here
+        return payload["model"], False
     digest = payload["digest"]
     if digest in _MODELS:
         return _MODELS[digest], False
-    if "model" in payload:  # in-process engine: already loaded
-        model = payload["model"]
-    else:
-        from topics.model import TopicModel
+    from topics.model import TopicModel
 
-        with tempfile.TemporaryDirectory(prefix="topics-model-") as folder:
-            for name, data in payload["files"].items():
-                Path(folder, name).write_bytes(data)
-            model = TopicModel.load(folder)
+    with tempfile.TemporaryDirectory(prefix="topics-model-") as folder:
+        for name, data in payload["files"].items():
+            Path(folder, name).write_bytes(data)
+        model = TopicModel.load(folder)
     model.progress = False
-    _MODELS.clear()  # one model at a time per worker
+    _MODELS.clear()  # one model at a time per worker process
     _MODELS[digest] = model
-    MODEL_LOADS[digest] = MODEL_LOADS.get(digest, 0) + 1
     return model, True
+
+
+try:  # the dask engine is optional; without distributed, ModelPlugin is a plain class nobody uses
+    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
+except ImportError:  # pragma: no cover
+    _WorkerPlugin = object
+
+
+class ModelPlugin(_WorkerPlugin):
+    """Carries a saved model's files (bytes) to every worker once, including workers that join or restart.
+
+    The worker loads the model from them the first time a partition needs it; `teardown` (when the run
+    unregisters the plugin) drops it, so a long-lived cluster does not keep it.
+    """
+
+    def __init__(self, digest: str, files: dict[str, bytes]):
+        self.digest = digest
+        self.files = files
+        self.name = plugin_name(digest)
+
+    def teardown(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin signature
+        _MODELS.pop(self.digest, None)
+
+
+def plugin_name(digest: str) -> str:
+    return f"topics-model-{digest}"
+
+
+def run_partition_on_worker(digest: str, task: dict) -> dict:
+    """`run_partition` on a Dask worker, with the model carried there by `ModelPlugin`."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[plugin_name(digest)]
+    return run_partition({"digest": digest, "files": plugin.files}, task)
 
 
 # ---------------------------------------------------------------------------------------------- partitions
@@ -301,6 +334,10 @@ def assign_partitions(
         raise InputError("--scheduler and --workers only apply to --engine dask")
     if scheduler and workers:
         raise InputError("give either a scheduler address or a number of local workers, not both")
+    try:
+        import pyarrow  # noqa: F401 - the outputs are Parquet
+    except ImportError:
+        raise InputError("topics assign writes Parquet and needs pyarrow: pip install pyarrow") from None
     started = time.perf_counter()
     say = progress or (lambda message: None)
     files, digest, model_path = _model_files(model_dir)
@@ -373,13 +410,18 @@ def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say
             client = Client(cluster)
         with client:
             address = client.scheduler.address
+            try:
+                client.wait_for_workers(1, timeout=60)
+            except TimeoutError:
+                raise InputError(f"the Dask scheduler at {address} has no workers (waited 60 s); start "
+                                 f"some with: dask worker {address}") from None
             n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
             say(f"dask: {len(tasks)} partitions on {n_workers} workers at {address}")
-            # one copy of the model's files per worker, sent once; every partition task refers to it
-            [payload] = client.scatter([{"digest": digest, "files": files}], broadcast=True, hash=False)
+            # the model's files go to each worker once (and to a worker that joins or restarts later)
+            client.register_plugin(ModelPlugin(digest, files), name=plugin_name(digest))
             futures = {}
             for task in tasks:
-                future = client.submit(run_partition, payload, task, retries=retries, pure=False)
+                future = client.submit(run_partition_on_worker, digest, task, retries=retries, pure=False)
                 futures[future] = task
             loads: dict[str, int] = {}
             for number, future in enumerate(as_completed(futures), start=1):
@@ -393,6 +435,8 @@ def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say
                     loads[pid] = loads.get(pid, 0) + 1
                 results[task["input"]] = record
                 say(_line(number, len(tasks), record))
+            with contextlib.suppress(Exception):  # a worker that is gone has nothing to drop
+                client.unregister_worker_plugin(plugin_name(digest))
             return {"engine": "dask", "scheduler": address, "n_workers": n_workers, "model_loads": loads}
     finally:
         if cluster is not None:
