@@ -147,9 +147,10 @@ def main() -> None:
                "fit": [], "assign": []}
     if Path(args.out).is_file():  # keep the sections that are not run this time
         earlier = json.loads(Path(args.out).read_text())
-        for section, sizes in (("fit", args.fit), ("assign", args.assign)):
-            if not sizes:
-                results[section] = earlier.get(section, [])
+        fit_sizes = {int(x) for x in args.fit.split(",") if x}
+        runs = {(int(x), e) for x in args.assign.split(",") if x for e in args.engines.split(",")}
+        results["fit"] = [r for r in earlier.get("fit", []) if r["n"] not in fit_sizes]
+        results["assign"] = [r for r in earlier.get("assign", []) if (r["n"], r["engine"]) not in runs]
     model = work / "model-20000"
     for n in [int(x) for x in args.fit.split(",") if x]:
         save = str(model) if n == 20_000 else ""
