@@ -198,7 +198,7 @@ def test_embeddings_given_by_the_caller(sample, fitted):
         topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=vectors[:5])
 
 
-def test_fit_on_a_sample_then_assign_everything(sample):
+def test_fit_on_a_sample_then_assign_everything(sample, tmp_path):
     model = topics.TopicModel(progress=False).fit(sample, sample=40)
     again = topics.TopicModel(progress=False).fit(sample, sample=40)
     assert np.array_equal(model.sample_indices_, again.sample_indices_), "the sample must be deterministic"
@@ -212,5 +212,9 @@ def test_fit_on_a_sample_then_assign_everything(sample):
     in_sample = assigned.set_index("id").loc[fitted.index]
     assert (in_sample["topic"] == fitted["topic"]).all(), "sampled documents keep their fitted topics"
     assert (in_sample["theme_label"] == fitted["theme_label"]).all()
+    loaded = topics.TopicModel.load(model.save(tmp_path / "sampled"))
+    assert loaded.n_input_documents_ == len(sample)
+    assert np.array_equal(loaded.sample_indices_, model.sample_indices_)
+    pd.testing.assert_frame_equal(loaded.assign(sample), assigned)
     with pytest.raises(ModelError, match="sample must be"):
         topics.TopicModel(progress=False).fit(sample, sample=1)

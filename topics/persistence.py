@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from topics.errors import ModelError
 
@@ -30,6 +31,8 @@ _STATE = [
     ("n_documents_", "json"), ("clustering_method_", "json"), ("clustering_settings_", "json"),
     ("relative_validity_", "json"), ("notes_", "json"), ("timings_", "json"),
 ]
+# written since the first release of format 1; a model without them loads with these defaults
+_OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None}
 
 
 def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
@@ -62,11 +65,16 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         "format_version": FORMAT_VERSION,
         "versions": package_versions(),
         "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()},
-        "state": {name: getattr(model, name) for name, kind in _STATE if kind == "json"},
+        "state": {
+            **{name: getattr(model, name) for name, kind in _STATE if kind == "json"},
+            **{name: getattr(model, name, default) for name, default in _OPTIONAL_STATE.items()},
+        },
         "vocabulary": model.vocabulary_.terms,
     }
     (directory / "model.json").write_text(json.dumps(document, indent=1, default=_json_default))
     np.savez_compressed(directory / "arrays.npz", **arrays)
+    # the term counts: recounting a large corpus on every load (each Dask worker loads once) is slow
+    sp.save_npz(directory / "counts.npz", model.counts_.tocsr(), compressed=True)
     model.corpus_.to_json(
         directory / "corpus.jsonl.gz", orient="records", lines=True, date_format="iso",
         compression={"method": "gzip", "mtime": 0},
@@ -79,6 +87,8 @@ def _json_default(value):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return value.tolist()
     raise TypeError(f"cannot save {type(value).__name__} in model.json")
 
 
@@ -113,6 +123,12 @@ def load(directory: str | Path) -> TopicModel:
         for name, kind in _STATE:
             value = arrays[name] if kind == "array" else document["state"][name]
             setattr(model, name, value)
+        for name, default in _OPTIONAL_STATE.items():
+            setattr(model, name, document["state"].get(name, default))
+        if model.sample_indices_ is not None:
+            model.sample_indices_ = np.asarray(model.sample_indices_, dtype=np.int64)
+        counts_file = directory / "counts.npz"
+        counts = sp.load_npz(counts_file).tocsr() if counts_file.is_file() else None
         model.vocabulary_ = Vocabulary(terms=list(document["vocabulary"]), idf=arrays["idf"])
         model.lsa_ = LsaProjection(arrays["lsa_components"]) if "lsa_components" in arrays else None
         model.assigner_ = TopicAssigner(weights=arrays["assigner_weights"], bias=arrays["assigner_bias"])
@@ -129,6 +145,8 @@ def load(directory: str | Path) -> TopicModel:
     if len(corpus) != model.n_documents_ or len(model.document_topics_) != model.n_documents_:
         raise ModelError(f"{directory} holds a damaged topics model (document counts disagree)")
     model.corpus_ = corpus
-    model.counts_ = model.vocabulary_.counts(corpus["text"].tolist())
+    if counts is None or counts.shape != (len(corpus), len(model.vocabulary_.terms)):
+        counts = model.vocabulary_.counts(corpus["text"].tolist())
+    model.counts_ = counts
     model._describe()
     return model
