@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import shared_file
 
 import topics
 from topics.report.files import DOCUMENT_COLUMNS, TOPIC_COLUMNS
@@ -26,18 +27,6 @@ def run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProc
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     command = [sys.executable, "-m", "topics.cli", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def shared_file(name: str) -> Path:
-    configured = os.environ.get("TOPICS_SHARED_DATA")
-    folder = Path(configured).expanduser() if configured else REPO.parent / "shared" / "data"
-    path = folder / name
-    if not path.is_file():
-        reason = f"shared corpus {name} not found at {path}; set TOPICS_SHARED_DATA to the shared data folder"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = ()) -> dict:
@@ -355,3 +344,33 @@ def test_assign_and_sample_bad_usage_exits_2(tmp_path, args):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_with_named_themes_and_stability(tmp_path):
+    result = run("report", "--themes", str(REPO / "examples" / "themes.toml"), "--stability", "2",
+                 "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "named themes: 4 themes" in result.stderr and "stability:" in result.stderr
+    check_report(tmp_path / "r", 58)
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    assert "Theme overview" in markdown
+    assert markdown.count("reruns with other seeds") == len(pd.read_csv(tmp_path / "r" / "topics.csv"))
+    run_json = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert "named_themes" in run_json
+    assert 0 <= run_json["metrics"]["stability_stable_topic_share"] <= 1
+
+
+def test_evaluate_a_report_with_labels(tmp_path):
+    corpus = pd.read_csv(shared_file("ai-conference-papers.csv.gz"), nrows=400)
+    corpus.to_csv(tmp_path / "papers.csv", index=False)
+    assert run("report", "papers.csv", "--label-column", "label", "--out", "r", cwd=tmp_path).returncode == 0
+    result = run("evaluate", "r", "--labels", "label", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    values = dict(line.split() for line in result.stdout.splitlines()[2:])
+    assert 0 < float(values["theme_nmi"]) <= 1 and 0 < float(values["topic_nmi"]) <= 1
+    assert -1 <= float(values["npmi"]) <= 1 and 0 < float(values["diversity"]) <= 1
+    missing = run("evaluate", "r", "--labels", "venue_typo", cwd=tmp_path)
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+    assert "no column 'venue_typo'" in missing.stderr and "label" in missing.stderr
+    usage = run("report", "--stability", "-1", "--out", "x", cwd=tmp_path)
+    assert usage.returncode == 2

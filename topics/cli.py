@@ -22,12 +22,14 @@ examples:
   topics report refs.bib --out reports/mine --n-themes 5
   topics report data.csv --text-column title --text-column abstract --date-column year --label-column area
   topics report papers.jsonl --config topics.toml --quiet
+  topics report papers.csv --themes examples/themes.toml --stability 5
   topics fit papers.csv --out models/papers       fit and save the model only
   topics fit big.csv --out models/big --sample 20000
                                                   fit on 20,000 papers, then assign every paper
   topics assign models/big 'parts/*.parquet' --out assigned --engine dask --workers 4
                                                   topics of a partitioned input, one Parquet file per part
   topics info models/papers                       summary and topic table of a saved model
+  topics evaluate reports/papers --labels area    quality numbers, agreement with a label column
 
 options can also come from a TOML file (--config) with the long option names as keys, e.g.
   min_cluster_size = 8
@@ -54,6 +56,8 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "n_themes": ("themes", "auto"),
     "random_state": ("int", 42),
     "sample": ("posint", None),
+    "themes": ("str", None),
+    "stability": ("int", 0),
     "engine": ("choice:local,dask", None),
     "scheduler": ("str", None),
     "workers": ("posint", None),
@@ -160,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="papers file (.csv .tsv .json .jsonl .parquet .bib .txt, optionally .gz); "
                              "default: the bundled sample papers")
     report.add_argument("--out", metavar="DIR", help="report folder (default: reports/<input name>)")
+    report.add_argument("--themes", metavar="FILE.toml",
+                        help="named themes (description and/or seeds per theme; see examples/themes.toml): "
+                             "topics and papers are mapped to them and the report gains a theme overview")
+    report.add_argument("--stability", type=_int, metavar="K",
+                        help="refit with K other seeds and mark the topics that do not come back "
+                             "(default: 0, off; each rerun costs about one clustering)")
     report.set_defaults(handler=cmd_report)
 
     fit = commands.add_parser(
@@ -210,6 +220,19 @@ def build_parser() -> argparse.ArgumentParser:
                                            "`topics fit` (or the model/ folder of a report).")
     info.add_argument("model_dir", metavar="MODEL_DIR")
     info.set_defaults(handler=cmd_info)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="quality numbers of a saved model or report",
+        description="Print coherence (NPMI), diversity, outlier share, silhouette, DBCV and label grounding "
+                    "of a model saved by `topics fit` or the model/ folder of a report; with --labels, "
+                    "agreement (NMI, ARI, homogeneity, completeness) of topics and themes with a column of "
+                    "the input.",
+    )
+    evaluate.add_argument("model_dir", metavar="MODEL_OR_REPORT")
+    evaluate.add_argument("--labels", metavar="COLUMN", help="a column of the input holding known labels")
+    evaluate.add_argument("--stability", type=_int, metavar="K", default=0,
+                          help="also refit with K other seeds and report how stable the topics are")
+    evaluate.set_defaults(handler=cmd_evaluate)
     return parser
 
 
@@ -367,13 +390,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     from topics.report import _check_target, write_report
 
     _check_target(out, bool(options["force"]))  # fail before the slow part
+    themes = None
+    if options["themes"]:
+        from topics.named_themes import load_themes
+
+        themes = load_themes(options["themes"])
+    if options["stability"] < 0:
+        raise UsageError(f"--stability must be 0 or more, not {options['stability']}")
     corpus, path, read_seconds = _read(options, progress)
     model = _fit(corpus, options, progress)
+    named = None
+    if themes:
+        named = model.name_themes(themes)
+        counts = named.explanation()["counts"]
+        progress.say(f"named themes: {len(themes)} themes; {counts['topics_per_theme'].get('Other', 0)} "
+                     f"topics in Other, {counts['rules'].get('paper', 0)} papers placed by their own match")
+    if options["stability"]:
+        clock = time.perf_counter()
+        table = model.stability(options["stability"])
+        progress.say(f"stability: {int(table['stable'].sum())} of {len(table)} topics came back in most of "
+                     f"{options['stability']} reruns ({time.perf_counter() - clock:.1f} s)")
     progress.say(f"plots and writing: {out}")
     index = write_report(
         model, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),
         force=bool(options["force"]), quiet=progress.quiet, name=_input_name(options["input"]),
-        timings={"reading": read_seconds},
+        timings={"reading": read_seconds}, themes=named,
     )
     if not progress.quiet:
         elapsed = time.perf_counter() - progress.started
@@ -465,12 +506,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     from topics import TopicModel
 
-    directory = Path(args.model_dir)
-    if not directory.exists():
-        raise CommandError(f"{directory} does not exist")
-    if (directory / "model").is_dir() and not (directory / "model.json").exists():
-        directory = directory / "model"  # a report folder
-    model = TopicModel.load(directory)
+    model = TopicModel.load(_model_directory(args.model_dir))
     print(repr(model))
     settings = getattr(model, "clustering_settings_", {}) or {}
     if settings:
@@ -478,6 +514,36 @@ def cmd_info(args: argparse.Namespace) -> int:
     table = model.topic_info()[["topic", "theme", "size", "label"]]
     with pd.option_context("display.max_rows", None, "display.width", 120, "display.max_colwidth", 70):
         print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _model_directory(path: str) -> Path:
+    directory = Path(path)
+    if not directory.exists():
+        raise CommandError(f"{directory} does not exist")
+    if (directory / "model").is_dir() and not (directory / "model.json").exists():
+        directory = directory / "model"  # a report folder
+    return directory
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from topics import TopicModel, evaluate
+
+    model = TopicModel.load(_model_directory(args.model_dir))
+    if args.labels and args.labels not in model.corpus_.columns:
+        columns = ", ".join(c for c in model.corpus_.columns if c not in ("text", "abstract"))
+        raise CommandError(f"no column {args.labels!r} in the model's documents; columns are: {columns}")
+    if args.stability < 0:
+        raise UsageError(f"--stability must be 0 or more, not {args.stability}")
+    scores = evaluate(model, labels=args.labels)
+    if args.stability:
+        model.stability(args.stability)
+        scores.update({f"stability_{k}": v for k, v in model.stability_.items()})
+    print(repr(model))
+    table = pd.DataFrame({"metric": list(scores), "value": [round(float(v), 4) for v in scores.values()]})
+    print(table.to_string(index=False))
     return EXIT_OK
 
 
