@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 RANDOM_STATE = 42
 UMAP_EPOCHS = 200  # UMAP's own default is 500 below 10,000 documents: 2.5 times the work for the same map
@@ -49,6 +51,15 @@ SCHOLARLY_STOP_WORDS = frozenset(
         "often", "typically", "said", "says", "mr", "mrs", "ms", "just", "like", "get", "got",
     ]
 )
+
+
+def cache_root() -> Path:
+    """Where topics keeps caches (embeddings, built encoders, compiled UMAP code):
+    $TOPICS_CACHE_DIR, else $XDG_CACHE_HOME/topics, else ~/.cache/topics."""
+    configured = os.environ.get("TOPICS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "topics"
 
 
 def lsa_components(n_documents: int, n_terms: int) -> int:

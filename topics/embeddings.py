@@ -25,11 +25,7 @@ _MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 def default_cache_dir() -> Path:
     """$TOPICS_CACHE_DIR/embeddings, else ~/.cache/topics/embeddings."""
-    configured = os.environ.get("TOPICS_CACHE_DIR")
-    base = Path(configured) if configured else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    ) / "topics"
-    return base / "embeddings"
+    return defaults.cache_root() / "embeddings"
 
 
 def resolve_model_path(model: str) -> str:

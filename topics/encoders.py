@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from topics import defaults
 from topics.errors import ModelError, TopicsWarning
 
 ARTIFACT_VERSION = 1
@@ -45,11 +46,7 @@ FAST_ENCODERS = ("minilm-onnx", "minilm-onnx-int8", "minilm-static")
 
 def default_encoder_dir() -> Path:
     """$TOPICS_CACHE_DIR/encoders, else ~/.cache/topics/encoders."""
-    configured = os.environ.get("TOPICS_CACHE_DIR")
-    base = Path(configured) if configured else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    ) / "topics"
-    return base / "encoders"
+    return defaults.cache_root() / "encoders"
 
 
 def parse_name(name: str) -> tuple[str, int | None]:
