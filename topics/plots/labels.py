@@ -1,10 +1,13 @@
 """Placing text labels on a scatter plot so that they overlap neither each other nor the plot edge.
 
-Greedy, largest topic first: each label tries positions on rings of growing radius around its anchor,
-measured with the renderer (real text extents, not guesses); a position is allowed when its box,
-padded, touches no label placed before and stays inside the axes; among the allowed positions of the
-nearest ring the one covering the fewest points wins. A label that had to move away from its anchor
-gets a thin leader line.
+Greedy, largest topic first: each label tries positions on rings of growing radius around its anchor;
+a position is allowed when its box, padded, touches no label placed before and stays inside the frame;
+among the allowed positions of the nearest rings the one covering the fewest points wins. A label that
+had to move away from its anchor gets a thin leader line.
+
+`layout_labels` is the geometry alone (boxes of known size in any y-up coordinate system, no
+matplotlib), used by the HTML report's SVG map; `place_labels` measures real text extents with the
+matplotlib renderer and draws the labels with it, for the PNG map.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib import patheffects
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
 @dataclass
@@ -23,6 +27,16 @@ class Label:
     text: str
     color: str = "#222222"
     size: float = 9.0
+
+
+@dataclass
+class Placement:
+    """Where a label went: its centre, its box, and whether it moved far enough to need a leader line."""
+
+    x: float
+    y: float
+    box: Box
+    leader: bool
 
 
 def _overlaps(box, boxes, pad: float) -> bool:
@@ -41,28 +55,19 @@ def _covered(box, points: np.ndarray) -> int:
     return int(inside.sum())
 
 
-def place_labels(ax, labels: list[Label], points: np.ndarray | None = None, *, pad: float = 3.0,
-                 halo: str = "white", max_rings: int = 40) -> list:
-    """Draw `labels` on `ax` without overlaps; returns the Text artists (in the order given).
+def layout_labels(anchors, sizes, frame: Box, points: np.ndarray | None = None, *, pad: float = 3.0,
+                  margin: float = 2.0, max_rings: int = 40) -> list[Placement]:
+    """Centres for boxes of `sizes` (width, height) near their `anchors` (x, y), in the order given.
 
-    Set the axes limits before calling: positions are computed in display space.
+    Coordinates grow rightwards and upwards (flip y for SVG); `frame` (x0, y0, x1, y1) is the area the
+    boxes must stay inside (less `margin`), `points` the data points a box should rather not cover, and
+    `pad` the gap kept between boxes. Pure geometry: the caller measures the text.
     """
-    figure = ax.figure
-    renderer = figure.canvas.get_renderer()
-    to_display = ax.transData.transform
-    to_data = ax.transData.inverted().transform
-    frame = ax.get_window_extent(renderer)
-    shown = np.asarray(to_display(points)) if points is not None and len(points) else np.zeros((0, 2))
-    placed_boxes: list[tuple[float, float, float, float]] = []
-    artists = []
-    effects = [patheffects.withStroke(linewidth=3, foreground=halo)]
-    for label in labels:
-        text = ax.text(label.x, label.y, label.text, ha="center", va="center", fontsize=label.size,
-                       color=label.color, fontweight="bold", zorder=5, path_effects=effects,
-                       linespacing=1.05)
-        extent = text.get_window_extent(renderer)
-        width, height = extent.width, extent.height
-        ax_display = to_display((label.x, label.y))
+    shown = np.asarray(points, dtype=float).reshape(-1, 2) if points is not None else np.zeros((0, 2))
+    placed_boxes: list[Box] = []
+    placements = []
+    for (ax_x, ax_y), (width, height) in zip(anchors, sizes, strict=True):
+        ax_x, ax_y, width, height = float(ax_x), float(ax_y), float(width), float(height)
         best = None
         fallback = None
         step = max(height * 0.6, 6.0)
@@ -75,11 +80,11 @@ def place_labels(ax, labels: list[Label], points: np.ndarray | None = None, *, p
             n_angles = 1 if ring == 0 else 8 + 4 * min(ring, 6)
             for k in range(n_angles):
                 angle = 2 * math.pi * k / n_angles + math.pi / 2
-                cx = ax_display[0] + radius * math.cos(angle) * 1.4
-                cy = ax_display[1] + radius * math.sin(angle)
+                cx = ax_x + radius * math.cos(angle) * 1.4
+                cy = ax_y + radius * math.sin(angle)
                 box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-                inside = (box[0] >= frame.x0 + 2 and box[2] <= frame.x1 - 2
-                          and box[1] >= frame.y0 + 2 and box[3] <= frame.y1 - 2)
+                inside = (box[0] >= frame[0] + margin and box[2] <= frame[2] - margin
+                          and box[1] >= frame[1] + margin and box[3] <= frame[3] - margin)
                 if not inside:
                     continue
                 if fallback is None:
@@ -93,19 +98,50 @@ def place_labels(ax, labels: list[Label], points: np.ndarray | None = None, *, p
         if candidates:
             candidates.sort(key=lambda c: c[:3])
             best = candidates[0][3:]
-        if best is None:  # nowhere free: keep it inside the axes at least
-            best = fallback or (ax_display[0], ax_display[1], (
-                ax_display[0] - width / 2, ax_display[1] - height / 2,
-                ax_display[0] + width / 2, ax_display[1] + height / 2))
+        if best is None:  # nowhere free: keep it inside the frame at least
+            best = fallback or (ax_x, ax_y, (ax_x - width / 2, ax_y - height / 2,
+                                             ax_x + width / 2, ax_y + height / 2))
         cx, cy, box = best
-        text.set_position(tuple(to_data((cx, cy))))
         placed_boxes.append(box)
-        distance = math.hypot(cx - ax_display[0], cy - ax_display[1])
-        if distance > max(width, height) * 0.6:
-            # leader line from the anchor to the nearest point of the label's box
-            nx = min(max(ax_display[0], box[0]), box[2])
-            ny = min(max(ax_display[1], box[1]), box[3])
-            (x0, y0), (x1, y1) = to_data(ax_display), to_data((nx, ny))
-            ax.plot([x0, x1], [y0, y1], color=label.color, linewidth=0.8, alpha=0.8, zorder=4)
+        distance = math.hypot(cx - ax_x, cy - ax_y)
+        placements.append(Placement(cx, cy, box, distance > max(width, height) * 0.6))
+    return placements
+
+
+def leader_end(anchor, box: Box) -> tuple[float, float]:
+    """The point of `box` nearest to `anchor`: where a leader line from the anchor ends."""
+    return min(max(anchor[0], box[0]), box[2]), min(max(anchor[1], box[1]), box[3])
+
+
+def place_labels(ax, labels: list[Label], points: np.ndarray | None = None, *, pad: float = 3.0,
+                 halo: str = "white", max_rings: int = 40) -> list:
+    """Draw `labels` on `ax` without overlaps; returns the Text artists (in the order given).
+
+    Set the axes limits before calling: positions are computed in display space.
+    """
+    from matplotlib import patheffects
+
+    renderer = ax.figure.canvas.get_renderer()
+    to_display = ax.transData.transform
+    to_data = ax.transData.inverted().transform
+    frame = ax.get_window_extent(renderer)
+    shown = np.asarray(to_display(points)) if points is not None and len(points) else np.zeros((0, 2))
+    effects = [patheffects.withStroke(linewidth=3, foreground=halo)]
+    artists, anchors, sizes = [], [], []
+    for label in labels:
+        text = ax.text(label.x, label.y, label.text, ha="center", va="center", fontsize=label.size,
+                       color=label.color, fontweight="bold", zorder=5, path_effects=effects,
+                       linespacing=1.05)
+        extent = text.get_window_extent(renderer)
         artists.append(text)
+        anchors.append(tuple(to_display((label.x, label.y))))
+        sizes.append((extent.width, extent.height))
+    placements = layout_labels(anchors, sizes, (frame.x0, frame.y0, frame.x1, frame.y1), shown, pad=pad,
+                               max_rings=max_rings)
+    for label, text, anchor, placement in zip(labels, artists, anchors, placements, strict=True):
+        text.set_position(tuple(to_data((placement.x, placement.y))))
+        if placement.leader:
+            # leader line from the anchor to the nearest point of the label's box
+            (x0, y0), (x1, y1) = to_data(anchor), to_data(leader_end(anchor, placement.box))
+            ax.plot([x0, x1], [y0, y1], color=label.color, linewidth=0.8, alpha=0.8, zorder=4)
     return artists
