@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import shared_file
+from helpers import read_shared, shared_file
 
 import topics
 from topics.report.files import DOCUMENT_COLUMNS, TOPIC_COLUMNS
@@ -338,7 +338,8 @@ def test_assign_bad_input_gives_one_line_and_exit_1(sampled_model, case, tmp_pat
     ["assign", "model", "in.csv"], ["assign", "model", "--out", "o"],
     ["assign", "m", "in.csv", "--out", "o", "--engine", "local", "--workers", "2"],
     ["assign", "m", "in.csv", "--out", "o", "--scheduler", "tcp://x:1", "--workers", "2"],
-    ["fit", "in.csv", "--out", "m", "--sample", "0"],
+    ["fit", "in.csv", "--out", "m", "--sample", "0"], ["report", "--sample", "0"],
+    ["report", "--sample", "x"],
 ])
 def test_assign_and_sample_bad_usage_exits_2(tmp_path, args):
     result = run(*args, cwd=tmp_path)
@@ -374,3 +375,52 @@ def test_evaluate_a_report_with_labels(tmp_path):
     assert "no column 'venue_typo'" in missing.stderr and "label" in missing.stderr
     usage = run("report", "--stability", "-1", "--out", "x", cwd=tmp_path)
     assert usage.returncode == 2
+
+
+# ------------------------------------------------------------------------------------ report on a sample
+def test_report_fitted_on_a_sample_covers_every_article(tmp_path):
+    """BBC News, the model fitted on 300 of 2,125 articles: the report covers all of them."""
+    source = shared_file("bbc-news.csv.gz")
+    result = run("report", str(source), "--sample", "300", "--label-column", "label", "--out", "bbc",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "sample of 300 of 2,125 papers" in result.stderr
+    assert "assigning: 1,825 papers outside the sample" in result.stderr
+    assert "report of 2,125 papers (model fitted on a sample of 300)" in result.stdout
+    folder = tmp_path / "bbc"
+    run_json = check_report(folder, 2125, ("theme-composition.png",))
+    corpus = read_shared("bbc-news.csv.gz")
+    documents = pd.read_csv(folder / "documents.csv", keep_default_na=False)
+    # rows in = rows out: each article read (after duplicates) once, in the input's order
+    assert documents["id"].tolist() == corpus["id"].tolist()
+    assert run_json["counts"]["n_read"] - run_json["counts"]["n_duplicates"] == len(documents)
+    assert documents["in_sample"].astype(str).value_counts().to_dict() == {"False": 1825, "True": 300}
+    assert documents["label"].tolist() == corpus["label"].tolist()
+    assert run_json["sample"]["n_fitted"] == 300 and run_json["sample"]["n_in_report"] == 2125
+    assert run_json["results"]["n_documents"] == 2125 and run_json["settings"]["options"]["sample"] == 300
+    assert topics.TopicModel.load(folder / "model").n_documents_ == 300
+    # topics still mean something for the articles the model never saw: each topic is mostly one section
+    unseen = documents[documents["in_sample"].astype(str) == "False"]
+    purity = unseen.groupby("topic")["label"].agg(lambda s: s.value_counts().iloc[0]).sum() / len(unseen)
+    assert purity >= 0.8, purity
+    html = (folder / "index.html").read_text()
+    markdown = (folder / "report.md").read_text()
+    for text in (html, markdown):
+        assert "fitted on a sample of 300 of 2,125 papers" in text
+    assert html.count('<li id="paper-') == 2125
+    assert "2,125 papers grouped into" in html
+
+
+def test_report_with_sample_in_the_config_file(tmp_path):
+    (tmp_path / "topics.toml").write_text('sample = 40\nout = "r"\n')
+    result = run("report", "--config", "topics.toml", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run_json = check_report(tmp_path / "r", 58)
+    assert run_json["sample"]["n_fitted"] == 40 and run_json["results"]["n_documents"] == 58
+    documents = pd.read_csv(tmp_path / "r" / "documents.csv")
+    assert documents["in_sample"].sum() == 40
+    # a sample as large as the corpus is no sample: fitted on every paper, no note
+    (tmp_path / "all.toml").write_text('sample = 500\nout = "all"\n')
+    assert run("report", "--config", "all.toml", "--quiet", cwd=tmp_path).returncode == 0
+    assert "sample" not in json.loads((tmp_path / "all" / "run.json").read_text())
+    assert "in_sample" not in pd.read_csv(tmp_path / "all" / "documents.csv").columns

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from html import unescape
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import topics
+from topics.plots.labels import layout_labels
 from topics.report import ReportError, write_report
-from topics.report.html import safe_json
+from topics.report.html import MAP_HEIGHT, MAP_WIDTH, map_labels, safe_json, text_width
 from topics.report.markdown import escape
+
+REPO = Path(__file__).resolve().parents[1]
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "a | b # *c* _d_ [e](f) `g`"]
 
@@ -105,3 +111,138 @@ def test_a_failure_while_writing_keeps_the_previous_report(model, tmp_path):
         write_report(broken, target, quiet=True)
     assert (target / "index.html").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+# ------------------------------------------------------------------------------------------ sampled models
+@pytest.fixture(scope="module")
+def sampled():
+    """The 58 sample papers and a model fitted on 40 of them."""
+    corpus = topics.datasets.load_sample_papers()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return corpus, topics.TopicModel(progress=False).fit(corpus, sample=40)
+
+
+def _map_points(html: str) -> dict:
+    return json.loads(html.split('id="topics-data">', 1)[1].split("</script>", 1)[0])
+
+
+def test_a_model_fitted_on_a_sample_reports_every_paper(sampled, tmp_path):
+    corpus, model = sampled
+    folder = write_report(model, tmp_path / "r", corpus=corpus, quiet=True, name="papers").parent
+    documents = pd.read_csv(folder / "documents.csv", keep_default_na=False)
+    # rows in = rows out: every paper of the input once, in the input's order
+    assert documents["id"].astype(str).tolist() == corpus["id"].astype(str).tolist()
+    assert documents["in_sample"].sum() == 40
+    fitted, rest = documents[documents["in_sample"]], documents[~documents["in_sample"]]
+    info = model.document_info()
+    assert fitted["id"].tolist() == info["id"].tolist()
+    assert fitted["topic"].tolist() == info["topic"].tolist()
+    assert np.allclose(fitted[["x", "y"]].to_numpy(), info[["x", "y"]].to_numpy(), atol=1e-4)
+    assigned = model.assign(corpus[~corpus["id"].isin(info["id"])])
+    assert rest["id"].tolist() == assigned["id"].tolist()
+    assert rest["topic"].tolist() == assigned["topic"].tolist()
+    assert rest["is_outlier"].tolist() == assigned["is_outlier"].tolist()
+    assert np.allclose(rest["confidence"], assigned["confidence"], atol=1e-4)
+    low, high = info[["x", "y"]].min().to_numpy(), info[["x", "y"]].max().to_numpy()
+    assert ((rest[["x", "y"]].to_numpy() >= low - 1e-3) & (rest[["x", "y"]].to_numpy() <= high + 1e-3)).all()
+
+    # sizes and shares count every paper
+    table = pd.read_csv(folder / "topics.csv")
+    counts = documents[documents["topic"] >= 0]["topic"].value_counts()
+    assert table["size"].tolist() == [int(counts.get(t, 0)) for t in table["topic"]]
+    assert table["size"].sum() == 58 > int(model.topic_sizes_.sum())
+    assert np.allclose(table["share"], (table["size"] / 58).round(4))
+    markdown = (folder / "report.md").read_text()
+    theme_sizes = [int(n) for n in re.findall(r"^(\d+) papers in \d+ topics", markdown, flags=re.M)]
+    assert sum(theme_sizes) == 58 and len(theme_sizes) == model.n_themes_
+    html = (folder / "index.html").read_text()
+    points = _map_points(html)
+    assert len(points["x"]) == len(points["title"]) == 58
+    assert html.count('<li id="paper-') == 58  # every paper in its topic's list
+
+    # the report says plainly what the model saw
+    said = "fitted on a sample of 40 of 58 papers"
+    assert said in html and said in markdown
+    assert "**40 of 58** papers fitted (sample)" in markdown
+    record = json.loads((folder / "run.json").read_text())
+    assert record["sample"]["n_fitted"] == 40 and record["sample"]["n_input"] == 58
+    assert record["sample"]["n_in_report"] == 58 and record["sample"]["n_assigned"] == 18
+    assert record["results"]["n_documents"] == 58 and record["results"]["n_fitted_documents"] == 40
+    assert any(said in note for note in record["notes"])
+    assert topics.TopicModel.load(folder / "model").n_documents_ == 40  # the model as fitted
+
+    again = write_report(model, tmp_path / "again", corpus=corpus, quiet=True, name="papers").parent
+    for name in ("index.html", "report.md", "documents.csv", "topics.csv", "map.png"):
+        assert (folder / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_a_sampled_model_without_its_corpus_says_what_it_shows(sampled, tmp_path):
+    corpus, model = sampled
+    folder = write_report(model, tmp_path / "r", quiet=True).parent
+    assert len(pd.read_csv(folder / "documents.csv")) == 40
+    for name in ("index.html", "report.md"):
+        text = (folder / name).read_text()
+        assert "fitted on a sample of 40 of 58 papers" in text and "shows those 40 papers only" in text
+    assert json.loads((folder / "run.json").read_text())["sample"]["n_in_report"] == 40
+    with pytest.raises(ReportError, match="sample of 40 of 58 papers"):
+        write_report(model, tmp_path / "wrong", corpus=corpus.head(50), quiet=True)
+    unsampled_corpus = corpus.iloc[::-1]
+    with pytest.raises(ReportError, match="sample of 40 of 58 papers"):
+        write_report(model, tmp_path / "wrong", corpus=unsampled_corpus, quiet=True)
+    assert not (tmp_path / "wrong").exists()
+
+
+def test_named_themes_of_a_sampled_model_cover_every_paper(sampled, tmp_path):
+    corpus, model = sampled
+    themes = REPO / "examples" / "themes.toml"
+    on_the_sample = model.name_themes(themes)  # mapped for the 40 fitted papers only
+    assert len(on_the_sample.papers) == 40
+    folder = write_report(model, tmp_path / "r", corpus=corpus, themes=on_the_sample, quiet=True).parent
+    named = pd.read_csv(folder / "named-themes.csv")
+    assert named["id"].astype(str).tolist() == corpus["id"].astype(str).tolist()
+    markdown = (folder / "report.md").read_text()
+    overview = markdown.split("## Theme overview")[1]
+    sizes = re.findall(r"^\| [^|]+ \| (\d+)[^|]* \| \d+% \|", overview, flags=re.M)
+    assert sum(int(s) for s in sizes) == 58
+
+
+# ------------------------------------------------------------------------------------------ SVG map labels
+def test_svg_map_has_a_label_per_topic_inside_the_map(model, tmp_path):
+    folder = write_report(model, tmp_path / "r", quiet=True).parent
+    html = (folder / "index.html").read_text()
+    group = html.split('<g id="map-labels">', 1)[1].split("</g>", 1)[0]
+    texts = re.findall(r'<text class="label" data-topic="(\d+)"[^>]*>(.*?)</text>', group)
+    assert sorted(int(t) for t, _ in texts) == list(range(model.n_topics_))
+    for topic, spans in texts:
+        words = " ".join(re.findall(r"<tspan[^>]*>(.*?)</tspan>", spans))
+        label = str(model.topic_labels_[int(topic)])  # wrapped at its " · " separators
+        assert [unescape(w) for w in words.split() if w != "·"] == [w for w in label.split() if w != "·"]
+    labels = map_labels(model)
+    boxes = []
+    for label in labels:
+        width = max(text_width(line, label["size"]) for line in label["lines"])
+        height = len(label["lines"]) * label["size"] * 1.15
+        x, y = label["x"], label["y"]
+        box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+        assert box[0] >= 0 and box[2] <= MAP_WIDTH and box[1] >= 0 and box[3] <= MAP_HEIGHT, label
+        boxes.append(box)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_layout_labels_separates_boxes_at_one_spot():
+    frame = (0.0, 0.0, 400.0, 300.0)
+    placements = layout_labels([(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame)
+    assert (placements[0].x, placements[0].y) == (200.0, 150.0) and not placements[0].leader
+    assert any(p.leader for p in placements[1:])
+    dodging = layout_labels([(200.0, 150.0)], [(80.0, 14.0)], frame, np.array([[200.0, 150.0]]))
+    assert dodging[0].y != 150.0  # it moves off the point it would cover
+    boxes = [p.box for p in placements]
+    for i, a in enumerate(boxes):
+        assert frame[0] <= a[0] and a[2] <= frame[2] and frame[1] <= a[1] and a[3] <= frame[3]
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    assert layout_labels([(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame) == layout_labels(
+        [(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame)

@@ -23,6 +23,7 @@ examples:
   topics report data.csv --text-column title --text-column abstract --date-column year --label-column area
   topics report papers.jsonl --config topics.toml --quiet
   topics report papers.csv --themes examples/themes.toml --stability 5
+  topics report big.csv --sample 5000             fit on 5,000 papers; the report covers every paper
   topics fit papers.csv --out models/papers       fit and save the model only
   topics fit big.csv --out models/big --sample 20000
                                                   fit on 20,000 papers, then assign every paper
@@ -170,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--stability", type=_int, metavar="K",
                         help="refit with K other seeds and mark the topics that do not come back "
                              "(default: 0, off; each rerun costs about one clustering)")
+    report.add_argument("--sample", type=_positive_int, metavar="N",
+                        help="fit on N papers drawn deterministically (by --random-state); the others get "
+                             "their topic from the model and a place on the map beside the papers they "
+                             "resemble, and the report covers every paper (sizes count them all)")
     report.set_defaults(handler=cmd_report)
 
     fit = commands.add_parser(
@@ -399,9 +404,23 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--stability must be 0 or more, not {options['stability']}")
     corpus, path, read_seconds = _read(options, progress)
     model = _fit(corpus, options, progress)
+    timings = {"reading": read_seconds}
+    shown = model  # what the report shows: the fitted model, or every paper when it was fitted on a sample
+    if model.sample_indices_ is not None:
+        from topics.report.coverage import all_papers
+
+        clock = time.perf_counter()
+        shown = all_papers(model, corpus)
+        timings["assigning"] = time.perf_counter() - clock
+        n_rest = shown.n_documents_ - shown.n_fitted_documents_
+        outliers = int(shown.is_outlier_[~shown.in_sample_].sum())
+        progress.say(f"assigning: {n_rest:,} papers outside the sample, {outliers:,} of them outliers, "
+                     f"placed on the map ({timings['assigning']:.1f} s)")
     named = None
     if themes:
-        named = model.name_themes(themes)
+        from topics.named_themes import map_topics
+
+        named = map_topics(shown, themes)
         counts = named.explanation()["counts"]
         progress.say(f"named themes: {len(themes)} themes; {counts['topics_per_theme'].get('Other', 0)} "
                      f"topics in Other, {counts['rules'].get('paper', 0)} papers placed by their own match")
@@ -412,13 +431,14 @@ def cmd_report(args: argparse.Namespace) -> int:
                      f"{options['stability']} reruns ({time.perf_counter() - clock:.1f} s)")
     progress.say(f"plots and writing: {out}")
     index = write_report(
-        model, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),
+        shown, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),
         force=bool(options["force"]), quiet=progress.quiet, name=_input_name(options["input"]),
-        timings={"reading": read_seconds}, themes=named,
+        timings=timings, themes=named,
     )
     if not progress.quiet:
         elapsed = time.perf_counter() - progress.started
-        print(f"topics: report of {model.n_documents_:,} papers, {model.n_topics_} topics, "
+        fitted = "" if shown is model else f" (model fitted on a sample of {model.n_documents_:,})"
+        print(f"topics: report of {shown.n_documents_:,} papers{fitted}, {model.n_topics_} topics, "
               f"{model.n_themes_} themes written in {elapsed:.1f} s: {index.resolve()}")
     return EXIT_OK
 

@@ -1,8 +1,9 @@
 """`write_report`: the shareable report folder for a fitted TopicModel.
 
 The folder holds index.html (self-contained), report.md, the PNG plots, topics.csv, documents.csv,
-run.json and the saved model. Everything is built in a temporary sibling folder that replaces the old
-report only once complete, so an interrupted run leaves the previous report as it was.
+run.json and the saved model. A model fitted on a sample (`fit(corpus, sample=N)`) is reported over every
+paper of `corpus=` (see `topics.report.coverage`). Everything is built in a temporary sibling folder that
+replaces the old report only once complete, so an interrupted run leaves the previous report as it was.
 """
 
 from __future__ import annotations
@@ -71,13 +72,21 @@ def _clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_report(model, out, *, corpus_path=None, read_info: dict | None = None, settings: dict | None = None,
-                 force: bool = False, quiet: bool = False, name: str | None = None,
-                 timings: dict | None = None, themes=None) -> Path:
+def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, read_info: dict | None = None,
+                 settings: dict | None = None, force: bool = False, quiet: bool = False,
+                 name: str | None = None, timings: dict | None = None, themes=None) -> Path:
     """Write the report of a fitted `model` into the folder `out`; returns the path of index.html.
 
     Parameters
     ----------
+    corpus
+        For a model fitted on a sample (``fit(corpus, sample=N)``): the whole corpus given to fit. The
+        papers outside the sample get their topic from ``model.assign`` and a map position beside the
+        fitted papers they resemble (`topics.placement`), and the report covers every paper: tables,
+        map, sizes and shares. Without it such a report shows the N fitted papers only, and says so.
+        `model` may also be the view `topics.report.coverage.all_papers(model, corpus)` returns.
+    embeddings
+        One row per paper of `corpus`, only for a model fitted on embeddings given by the caller.
     corpus_path
         The input file, recorded in run.json with its SHA-256.
     read_info
@@ -101,13 +110,21 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
     from topics.plots import available_plots, png_bytes
     from topics.report import content as content_module
     from topics.report import files, html, markdown
+    from topics.report.coverage import AllPapers, all_papers
 
     model._check_fitted()
+    if corpus is not None:
+        model = all_papers(model, corpus, embeddings)
+    fitted = model.model if isinstance(model, AllPapers) else model  # `model` may cover more papers
     named = None
     if themes is not None:
         from topics.named_themes import NamedThemes, map_topics
 
         named = themes if isinstance(themes, NamedThemes) else map_topics(model, themes)
+        ids = model.corpus_["id"].astype(str).tolist()
+        if named.papers["id"].astype(str).tolist() != ids:  # mapped for the fitted papers only: map all
+            named = map_topics(model, named.themes, threshold=named.threshold, margin=named.margin,
+                               between=named.between, center=named.centered)
     out = Path(out).expanduser()
     _check_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +133,7 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         name = _stem(corpus_path) if corpus_path else out.name
     read_info = dict(read_info or getattr(model.corpus_, "attrs", {}).get("topics_read", {}) or {})
     all_timings = dict(timings or {})
-    all_timings.update({f"model.{k}": v for k, v in getattr(model, "timings_", {}).items()})
+    all_timings.update({f"model.{k}": v for k, v in getattr(fitted, "timings_", {}).items()})
 
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}{PARTIAL}", dir=out.parent))
     try:
@@ -141,7 +158,7 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         _say(quiet, f"topics: plots: {len(images)} figures ({all_timings['plots']:.1f} s)")
 
         clock = time.perf_counter()
-        metrics = _metrics(model)
+        metrics = _metrics(fitted)
         if metrics:
             all_timings["metrics"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -154,8 +171,8 @@ def write_report(model, out, *, corpus_path=None, read_info: dict | None = None,
         md_images = {k: (f"{k}.png", caption) for k, (_, caption) in images.items()}
         (temporary / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
         files.write_tables(model, temporary)
-        if hasattr(model, "save"):
-            model.save(temporary / "model")
+        if hasattr(fitted, "save"):
+            fitted.save(temporary / "model")
         input_info = {"path": None, "sha256": None, "name": name}
         if corpus_path:
             path = Path(corpus_path)

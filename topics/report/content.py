@@ -107,6 +107,36 @@ class Content:
     notes: list[str]
     metrics: dict[str, float]
     named_themes: NamedThemesContent | None = None
+    sample_note: str = ""  # when the model was fitted on a sample: says so, and what the report covers
+
+
+def sample_counts(model) -> tuple[int, int, bool] | None:
+    """(papers fitted, papers of the input, whether the report covers them all) for a model fitted on a
+    sample (`fit(..., sample=N)`), else None. `model` is a TopicModel or a `coverage.AllPapers` view."""
+    fitted = getattr(model, "n_fitted_documents_", None)
+    if fitted is not None:  # the view: every paper of the input
+        return (int(fitted), int(model.n_documents_), True) if fitted < model.n_documents_ else None
+    if getattr(model, "sample_indices_", None) is None:
+        return None
+    return int(model.n_documents_), int(getattr(model, "n_input_documents_", 0) or model.n_documents_), False
+
+
+def sample_note(model) -> str:
+    """One plain sentence or two on the sample the model was fitted on; empty when it saw every paper."""
+    counts = sample_counts(model)
+    if counts is None:
+        return ""
+    fitted, total, covers_all = counts
+    seed = model.get_params().get("random_state")
+    head = (f"The model was fitted on a sample of {fitted:,} of {total:,} papers (drawn with random_state "
+            f"{seed}).")
+    if covers_all:
+        return (f"{head} The other {total - fitted:,} papers were given their topic by the model's "
+                "classifier and placed on the map beside the fitted papers most similar to them. Keywords, "
+                "labels and representative papers come from the sample; sizes, shares and paper lists count "
+                "every paper.")
+    return (f"{head} This report shows those {fitted:,} papers only; to cover every paper, pass the corpus "
+            f"to topics.report(model, out, corpus=...) or run topics report INPUT --sample {fitted}.")
 
 
 def _summary_source(corpus: pd.DataFrame) -> list[str]:
@@ -160,12 +190,16 @@ def build(model, name: str, settings: dict, metrics: dict | None = None) -> Cont
         ("themes", str(model.n_themes_)),
         ("outliers", f"{n_outliers:,} ({model.outlier_share_:.1%})"),
     ]
+    counts = sample_counts(model)
+    if counts is not None:
+        overview.append(("papers fitted (sample)", f"{counts[0]:,} of {counts[1]:,}"))
     flat = [(key, _format(value)) for key, value in _flatten(settings)]
     return Content(
         name=name, n_documents=len(papers), n_topics=model.n_topics_, n_themes=model.n_themes_,
         n_outliers=n_outliers, outlier_share=float(model.outlier_share_), themes=theme_list, papers=papers,
         unassigned=[p for p in papers if p.topic < 0], overview=overview, settings=flat,
         notes=[str(n) for n in getattr(model, "notes_", [])], metrics=dict(metrics or {}),
+        sample_note=sample_note(model),
     )
 
 

@@ -37,6 +37,9 @@ def documents_table(model) -> pd.DataFrame:
     table = model.document_info()[DOCUMENT_COLUMNS].copy()
     table["x"] = table["x"].round(4)
     table["y"] = table["y"].round(4)
+    in_sample = getattr(model, "in_sample_", None)
+    if in_sample is not None:  # fitted on a sample: which papers the model saw
+        table["in_sample"] = np.asarray(in_sample, dtype=bool)
     corpus = model.corpus_.reset_index(drop=True)
     for column in corpus.columns:
         if column in _NOT_METADATA or column in table.columns:
@@ -102,6 +105,24 @@ def model_settings(model) -> dict:
     }
 
 
+def sample_record(model) -> dict | None:
+    """run.json's "sample": papers fitted, papers of the input, papers in the report, and in words."""
+    from topics.placement import K_NEIGHBORS
+    from topics.report.content import sample_counts, sample_note
+
+    counts = sample_counts(model)
+    if counts is None:
+        return None
+    fitted, total, covers_all = counts
+    return {
+        "n_fitted": fitted, "n_input": total, "n_in_report": total if covers_all else fitted,
+        "n_assigned": total - fitted if covers_all else 0,
+        "placement": f"similarity-weighted mean of the map positions of the {K_NEIGHBORS} most similar "
+                     "fitted papers (cosine in the model's feature space)" if covers_all else None,
+        "note": sample_note(model),
+    }
+
+
 def run_record(model, *, input_info: dict, read_info: dict | None, settings: dict | None, timings: dict,
                metrics: dict, files: list[str]) -> dict:
     from topics import __version__
@@ -131,6 +152,11 @@ def run_record(model, *, input_info: dict, read_info: dict | None, settings: dic
         "notes": [str(n) for n in getattr(model, "notes_", [])],
         "files": files,
     }
+    sample = sample_record(model)
+    if sample is not None:
+        record["sample"] = sample
+        record["results"]["n_fitted_documents"] = sample["n_fitted"]
+        record["notes"].append(sample["note"])
     if read_info and read_info.get("skipped"):
         record["skipped"] = read_info["skipped"][:50]
     return _jsonable(record)

@@ -15,9 +15,14 @@ from html import escape
 import numpy as np
 
 from topics.plots import palette
+from topics.plots._figure import wrap_label
+from topics.plots.labels import layout_labels, leader_end
 from topics.report.content import Content, NamedThemesContent, Paper, Topic
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
+LABEL_FONT, LABEL_FONT_MANY, LINE_HEIGHT = 13.0, 11.0, 1.15  # SVG units (the map is ~1,000 px wide)
+# rough advance widths of a bold sans-serif, in ems, for sizing label boxes before the browser draws them
+_NARROW, _WIDE = set("iljftrI.,:;'!|()[]· "), set("mwMW@")
 
 
 def safe_json(data) -> str:
@@ -31,15 +36,89 @@ def e(value) -> str:
     return escape(str(value), quote=True)
 
 
-def map_data(model, content: Content) -> dict:
-    """Point positions scaled into the SVG's view box (aspect kept), colours and labels for the script."""
+def _to_svg(model):
+    """A function taking map coordinates (n, 2) to the SVG's view box (aspect kept, y downwards)."""
     xy = np.asarray(model.map_, dtype=float)
     low, high = xy.min(axis=0), xy.max(axis=0)
     span = np.where(high - low > 0, high - low, 1.0)
     scale = min((MAP_WIDTH - 2 * MAP_PAD) / span[0], (MAP_HEIGHT - 2 * MAP_PAD) / span[1])
     offset = (np.array([MAP_WIDTH, MAP_HEIGHT]) - span * scale) / 2
-    x = offset[0] + (xy[:, 0] - low[0]) * scale
-    y = MAP_HEIGHT - (offset[1] + (xy[:, 1] - low[1]) * scale)  # SVG's y grows downwards
+
+    def to_svg(points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        x = offset[0] + (points[:, 0] - low[0]) * scale
+        y = MAP_HEIGHT - (offset[1] + (points[:, 1] - low[1]) * scale)  # SVG's y grows downwards
+        return np.column_stack([x, y])
+
+    return to_svg
+
+
+def text_width(text: str, size: float) -> float:
+    """An estimate of the width of `text` in bold sans-serif at font size `size`."""
+    ems = sum(0.32 if c in _NARROW else 0.92 if c in _WIDE else 0.7 if c.isupper() else 0.6 for c in text)
+    return ems * size
+
+
+def map_labels(model) -> list[dict]:
+    """Topic labels for the SVG map at their topics' centres, placed without overlaps like the PNG map's
+    (`topics.plots.labels.layout_labels`), largest topic first; positions in the view box."""
+    if not model.n_topics_:
+        return []
+    from topics.plots.map import topic_anchors
+
+    to_svg = _to_svg(model)
+    anchors = to_svg(topic_anchors(model))
+    points = to_svg(model.map_)
+    size = LABEL_FONT if model.n_topics_ <= 30 else LABEL_FONT_MANY
+    order = np.argsort(-np.asarray(model.topic_sizes_), kind="stable")
+    lines = [wrap_label(str(model.topic_labels_[t]), 22).split("\n") for t in order]
+    halo = 3.0
+    sizes = [(max(text_width(line, size) for line in text) + halo, len(text) * size * LINE_HEIGHT + halo)
+             for text in lines]
+
+    def flip(xy: np.ndarray) -> np.ndarray:  # layout_labels works with y upwards
+        return np.column_stack([xy[:, 0], MAP_HEIGHT - xy[:, 1]])
+
+    placements = layout_labels(flip(anchors[order]), sizes, (0.0, 0.0, MAP_WIDTH, MAP_HEIGHT), flip(points),
+                               pad=4.0)
+    topic_colors = palette.topic_colors(model)
+    labels = []
+    for t, text, placement in zip(order, lines, placements, strict=True):
+        t = int(t)
+        anchor = (float(anchors[t, 0]), MAP_HEIGHT - float(anchors[t, 1]))
+        label = {
+            "topic": t, "theme": int(model.topic_themes_[t]), "lines": text, "size": size,
+            "x": round(placement.x, 1), "y": round(MAP_HEIGHT - placement.y, 1),
+            "color": palette.shade(topic_colors[t], 0.1), "leader": None,
+        }
+        if placement.leader:
+            end = leader_end(anchor, placement.box)
+            label["leader"] = [round(anchor[0], 1), round(MAP_HEIGHT - anchor[1], 1), round(end[0], 1),
+                               round(MAP_HEIGHT - end[1], 1)]
+        labels.append(label)
+    return labels
+
+
+def _svg_labels(labels: list[dict]) -> str:
+    """The labels as SVG markup (drawn above the points, which the script inserts before this group)."""
+    out = []
+    for label in labels:
+        if label["leader"]:
+            x1, y1, x2, y2 = label["leader"]
+            out.append(f'<line class="leader" data-topic="{label["topic"]}" data-theme="{label["theme"]}" '
+                       f'x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{label["color"]}"/>')
+        step = label["size"] * LINE_HEIGHT
+        top = label["y"] - step * (len(label["lines"]) - 1) / 2
+        spans = "".join(f'<tspan x="{label["x"]}" y="{round(top + i * step, 1)}">{e(line)}</tspan>'
+                        for i, line in enumerate(label["lines"]))
+        out.append(f'<text class="label" data-topic="{label["topic"]}" data-theme="{label["theme"]}" '
+                   f'font-size="{label["size"]:g}" fill="{label["color"]}">{spans}</text>')
+    return f'<g id="map-labels">{"".join(out)}</g>'
+
+
+def map_data(model, content: Content) -> dict:
+    """Point positions scaled into the SVG's view box (aspect kept), colours and labels for the script."""
+    x, y = _to_svg(model)(model.map_).T
     colors = palette.document_colors(model)
     topic_colors = palette.topic_colors(model)
     return {
@@ -69,8 +148,8 @@ def _paper_item(paper: Paper, summary: bool) -> str:
 
 def _topic(topic: Topic, color: str) -> str:
     representative = "".join(
-        f'<li><span class="ptitle">{e(p.title)}</span><span class="summary">{e(p.summary)}</span></li>'
-        for p in topic.representative)
+        f'<li><a class="ptitle" href="#paper-{p.index}">{e(p.title)}</a><span class="summary">{e(p.summary)}'
+        "</span></li>" for p in topic.representative)
     papers = "".join(_paper_item(p, False) for p in topic.papers)
     stability = f' · <span class="stability">{e(topic.stability)}</span>' if topic.stability else ""
     return f"""
@@ -150,6 +229,9 @@ button[aria-pressed=true]{border-color:var(--fg);background:var(--soft);font-wei
 #map{display:block;width:100%;height:auto;touch-action:manipulation}
 #map circle{stroke:#fff;stroke-width:.6;cursor:pointer;transition:opacity .15s}
 #map circle.dim{opacity:.08}#map circle.hit{stroke:#000;stroke-width:2}
+#map .label{font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;
+dominant-baseline:central;text-anchor:middle;pointer-events:none;transition:opacity .15s}
+#map .leader{stroke-width:1;opacity:.8;pointer-events:none}#map .dim{opacity:.12}
 #tip{position:absolute;pointer-events:none;background:rgba(20,20,25,.92);color:#fff;padding:.35rem .55rem;
 border-radius:6px;font-size:.85rem;max-width:320px;line-height:1.3;z-index:2}
 #tip b{display:block;font-weight:600}#tip span{opacity:.85}
@@ -169,12 +251,14 @@ figcaption{color:var(--muted);font-size:.9rem}
 .keywords li{background:#fff;border:1px solid var(--line);border-radius:999px;padding:.05rem .55rem;font-size:.9rem}
 .score{color:var(--muted);font-size:.78rem;font-variant-numeric:tabular-nums}
 ol{padding-left:1.4rem}.representative li{margin:.35rem 0}
-.ptitle{font-weight:600;display:block}.summary{display:block;color:var(--muted);font-size:.92rem}
+.ptitle{font-weight:600;display:block}a.ptitle{color:inherit;text-decoration:none}
+a.ptitle:hover{text-decoration:underline}.summary{display:block;color:var(--muted);font-size:.92rem}
 .papers li{display:flex;justify-content:space-between;gap:1rem;padding:.15rem 0;border-bottom:1px solid var(--line)}
 .papers .ptitle{font-weight:400}.conf{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
 .named-themes tr th{border-left:5px solid var(--c)}
 .flag{background:#eee;border-radius:4px;padding:0 .3rem;font-size:.75rem}
-li.found{background:#fff3c4}
+li.found{background:#fff3c4}.sample{background:#fff8e1;border-left:4px solid #E69F00;padding:.45rem .7rem;
+border-radius:6px;margin:.4rem 0 .8rem}
 details summary{cursor:pointer;margin-top:.8rem;color:var(--accent)}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.3rem .5rem;
 border-bottom:1px solid var(--line);vertical-align:top;word-break:break-word}
@@ -192,9 +276,10 @@ var n=D.x.length,r=Math.max(2.5,Math.min(8,260/Math.sqrt(Math.max(n,1)))),marks=
 svg.setAttribute("viewBox","0 0 "+D.width+" "+D.height);
 var order=[];for(var i=0;i<n;i++){if(D.outlier[i])order.push(i);}
 for(i=0;i<n;i++){if(!D.outlier[i])order.push(i);}
+var labels=document.getElementById("map-labels");
 order.forEach(function(i){var c=document.createElementNS(NS,"circle");
  c.setAttribute("cx",D.x[i]);c.setAttribute("cy",D.y[i]);c.setAttribute("r",r);c.setAttribute("fill",D.color[i]);
- c.setAttribute("class","pt");c.dataset.i=i;svg.appendChild(c);marks[i]=c;});
+ c.setAttribute("class","pt");c.dataset.i=i;svg.insertBefore(c,labels);marks[i]=c;});
 function topicName(i){var t=D.topic[i];return t<0?"no topic":"Topic "+t+": "+D.topics[t].label;}
 function showTip(i,evt){var box=svg.parentNode.getBoundingClientRect();tip.textContent="";
  var b=document.createElement("b");b.textContent=D.title[i];var s=document.createElement("span");
@@ -215,6 +300,9 @@ function matches(i){if(state.topic!==null&&D.topic[i]!==state.topic)return false
 function apply(){var shown=0,hits=[];var any=state.theme!==null||state.topic!==null||state.query;
  for(var i=0;i<n;i++){var on=matches(i);marks[i].classList.toggle("dim",any&&!on);
   marks[i].classList.toggle("hit",!!state.query&&on);if(on){shown++;if(state.query)hits.push(i);}}
+ labels.querySelectorAll("[data-topic]").forEach(function(l){
+  var off=(state.topic!==null&&+l.dataset.topic!==state.topic)||(state.theme!==null&&+l.dataset.theme!==state.theme);
+  l.classList.toggle("dim",off);});
  document.querySelectorAll("[data-filter-theme]").forEach(function(b){
   b.setAttribute("aria-pressed",String(+b.dataset.filterTheme===state.theme));});
  document.querySelectorAll("[data-filter-topic]").forEach(function(b){
@@ -226,10 +314,22 @@ function apply(){var shown=0,hits=[];var any=state.theme!==null||state.topic!==n
   s.textContent=" · "+topicName(i);li.appendChild(a);li.appendChild(s);results.appendChild(li);});
  if(state.query&&!hits.length){var li=document.createElement("li");li.textContent="No paper title matches.";
   results.appendChild(li);}}
-function reveal(i){var el=document.getElementById("paper-"+i);if(!el)return;
- for(var p=el.parentNode;p;p=p.parentNode){if(p.tagName==="DETAILS")p.open=true;}
- document.querySelectorAll("li.found").forEach(function(x){x.classList.remove("found");});
- el.classList.add("found");el.scrollIntoView({block:"center"});}
+function target(id){var el=id?document.getElementById(id):null;if(!el)return null;
+ for(var p=el.parentNode;p;p=p.parentNode){if(p.tagName==="DETAILS"&&!p.open)p.open=true;}return el;}
+function show(el){document.querySelectorAll("li.found").forEach(function(x){x.classList.remove("found");});
+ if(el.hasAttribute("data-paper"))el.classList.add("found");el.scrollIntoView({block:"center"});}
+function reveal(i){var el=target("paper-"+i);if(!el)return;show(el);
+ try{history.replaceState(null,"","#paper-"+i);}catch(err){}}
+function fromHash(){var id="";try{id=decodeURIComponent(location.hash.slice(1));}catch(err){return;}
+ var el=target(id);if(el)show(el);}
+/* a link to a paper inside a closed <details> opens it (before the browser scrolls), on click and on
+   any change of the address's #fragment, e.g. a shared link or the back button */
+document.addEventListener("click",function(evt){var a=evt.target.closest?evt.target.closest('a[href^="#"]'):null;
+ if(!a||evt.defaultPrevented)return;var id="",now="";
+ try{id=decodeURIComponent(a.getAttribute("href").slice(1));now=decodeURIComponent(location.hash.slice(1));}catch(err){return;}
+ var el=target(id);if(el&&id===now){evt.preventDefault();show(el);}});  /* same #fragment: no hashchange follows */
+window.addEventListener("hashchange",fromHash);
+if(location.hash)fromHash();
 document.querySelectorAll("[data-filter-theme]").forEach(function(b){b.addEventListener("click",function(){
  var h=+b.dataset.filterTheme;state.topic=null;state.theme=state.theme===h?null:h;apply();});});
 document.querySelectorAll("[data-filter-topic]").forEach(function(b){b.addEventListener("click",function(){
@@ -283,6 +383,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         metrics = f'<h3>Quality</h3><table class="metrics">{rows}</table>'
     notes = "".join(f"<li>{e(n)}</li>" for n in content.notes)
     notes = f"<h3>Notes</h3><ul>{notes}</ul>" if notes else ""
+    sample = f'\n  <p class="sample" id="sample-note">{e(content.sample_note)}</p>' if content.sample_note else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -296,7 +397,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
 <main>
 <header>
   <h1>Topics in {e(content.name)}</h1>
-  <p class="sub">{content.n_documents:,} papers grouped into {content.n_topics} topics and {content.n_themes} themes.</p>
+  <p class="sub">{content.n_documents:,} papers grouped into {content.n_topics} topics and {content.n_themes} themes.</p>{sample}
   <div class="cards">{cards}</div>
   <nav>{named_nav}<a href="#map-section">Map</a><a href="#plots">Plots</a><a href="#themes">Themes and topics</a>
   <a href="#settings">Settings</a><a href="report.md">Markdown</a><a href="documents.csv">documents.csv</a>
@@ -309,7 +410,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
   <div class="tools"><input id="search" type="search" placeholder="Find a paper by its title" aria-label="Find a paper">
   <button type="button" id="reset">Show all</button><span id="status" aria-live="polite"></span></div>
   <ul id="results"></ul>
-  <div class="mapbox"><svg id="map" role="img" aria-label="Map of the papers"></svg><div id="tip" hidden></div></div>
+  <div class="mapbox"><svg id="map" role="img" aria-label="Map of the papers" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}">{_svg_labels(map_labels(model))}</svg><div id="tip" hidden></div></div>
   <div class="legend">{''.join(legend)}</div>
 </section>
 {named_themes}

@@ -63,6 +63,8 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
     out: list[str] = [f"# Topics in {escape(content.name)}", ""]
     out.append(" · ".join(f"**{escape(value)}** {key}" for key, value in content.overview))
     out.append("")
+    if content.sample_note:
+        out += [f"> {escape(content.sample_note)}", ""]
     if "map" in images:
         file, caption = images["map"]
         out += [f"![{escape(caption)}]({file})", ""]
