@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import topics
+from topics.report.html import LABEL_HALO, text_width
 
 pytestmark = pytest.mark.browser
 
@@ -173,3 +174,91 @@ def test_readable_on_a_phone(browser, report):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-phone.png"))
     page.close()
+
+
+def test_topic_labels_on_the_map_are_readable_and_apart(page, report):
+    """One label per topic in the SVG, drawn above the points, inside the map, no two overlapping (the
+    boxes the browser measures, not the estimates the layout used)."""
+    _, documents = report
+    page.click("#reset")
+    labels = page.locator("#map text.label")
+    assert labels.count() == documents.loc[documents["topic"] >= 0, "topic"].nunique()
+    boxes = page.eval_on_selector_all("#map text.label", "els => els.map(e => {const b = e.getBBox(); "
+                                      "return [b.x, b.y, b.x + b.width, b.y + b.height];})")
+    width, height = page.evaluate("[document.getElementById('map').viewBox.baseVal.width, "
+                                  "document.getElementById('map').viewBox.baseVal.height]")
+    for x0, y0, x1, y1 in boxes:
+        assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (x0, y0, x1, y1)
+    for i, (a0, b0, a1, b1) in enumerate(boxes):
+        for c0, d0, c1, d1 in boxes[i + 1 :]:
+            overlap_x, overlap_y = min(a1, c1) - max(a0, c0), min(b1, d1) - max(b0, d0)
+            assert overlap_x <= 0 or overlap_y <= 0, ((a0, b0, a1, b1), (c0, d0, c1, d1))
+    # the layout sized each label's box before the browser drew it: the drawn text must fit that box
+    drawn = page.eval_on_selector_all("#map text.label", "els => els.map(e => [e.getBBox().width, "
+                                      "+e.getAttribute('font-size'), Array.from(e.querySelectorAll('tspan'), "
+                                      "t => t.textContent)])")
+    for measured, font_size, lines in drawn:
+        estimate = max(text_width(line, font_size) for line in lines)
+        assert measured <= estimate + LABEL_HALO, (lines, measured, estimate)
+    size = page.evaluate("(() => { const svg = document.getElementById('map'); const t = svg.querySelector("
+                         "'text.label'); return parseFloat(getComputedStyle(t).fontSize) * "
+                         "svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; })()")
+    assert size >= 11, f"labels are drawn at {size:.1f} px"
+    # above the points: the label group is the svg's last child; filtering dims other topics' labels
+    assert page.evaluate("document.getElementById('map').lastElementChild.id") == "map-labels"
+    topic = int(documents["topic"].iloc[0])
+    page.click(f'[data-filter-topic="{topic}"]')
+    assert page.locator(f'#map text.label[data-topic="{topic}"]:not(.dim)').count() == 1
+    assert page.locator("#map text.label.dim").count() == labels.count() - 1
+    page.click("#reset")
+    assert page.locator("#map text.label.dim").count() == 0
+
+
+def _closed_paper(page) -> int:
+    """Close every <details> and return a paper inside one."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")
+    return int(page.locator("details li[data-paper]").nth(3).get_attribute("data-paper"))
+
+
+def _opened_and_shown(page, paper: int) -> bool:
+    page.wait_for_function(f"document.getElementById('paper-{paper}').closest('details').open")
+    item = page.locator(f"#paper-{paper}")
+    box = item.bounding_box()
+    return (item.is_visible() and box is not None and 0 <= box["y"] <= page.viewport_size["height"]
+            and "found" in (item.get_attribute("class") or ""))
+
+
+def test_links_to_a_paper_open_its_details(browser, page, report):
+    index, _ = report
+    # a representative paper links to its entry in the topic's (closed) list of papers
+    paper = _closed_paper(page)
+    link = page.locator(f'.representative a[href="#paper-{paper}"]')
+    if link.count() == 0:  # not a representative one: take the first representative link
+        link = page.locator(".representative a").first
+        paper = int(link.get_attribute("href").split("-")[1])
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")
+    link.click()
+    assert _opened_and_shown(page, paper)
+    # the same link again after closing the list: no hashchange this time, it must still open
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")
+    page.evaluate("window.scrollTo(0, 0)")
+    link.click()
+    assert _opened_and_shown(page, paper)
+    # any change of the address's #fragment (typed, the back button, a link from elsewhere)
+    other = _closed_paper(page)
+    page.evaluate(f"location.hash = '#paper-{other}'")
+    assert _opened_and_shown(page, other)
+    assert page.locator("li.found").count() == 1
+    # a shared link opened afresh
+    fresh = browser.new_page()
+    fresh.goto(f"{index.as_uri()}#paper-{paper}")
+    fresh.wait_for_load_state("load")
+    assert _opened_and_shown(fresh, paper)
+    fresh.close()
+    # a dot on the map: its paper's list opens and the address names the paper
+    other = _closed_paper(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(f'#map circle[data-i="{other}"]').click(force=True)
+    assert _opened_and_shown(page, other)
+    assert page.evaluate("location.hash") == f"#paper-{other}"
+    assert page.problems == []
