@@ -115,6 +115,8 @@ def test_transform_agrees_with_fit_and_survives_reload(fitted, sample, tmp_path)
     assert np.array_equal(again, predicted) and np.allclose(again_confidence, confidence)
     pd.testing.assert_frame_equal(loaded.topic_info(), fitted.topic_info())
     pd.testing.assert_frame_equal(loaded.document_info(), fitted.document_info())
+    pd.testing.assert_frame_equal(loaded.cluster_sweep(), fitted.cluster_sweep())
+    assert loaded.theme_choice_ == fitted.theme_choice_
     # new text about a robot lands in the robotics topic of "HumanPlus"
     humanplus_topic = _row(fitted.document_info(), "HumanPlus")["topic"]
     new_topic, _ = loaded.transform(["A humanoid robot learns whole-body motion skills by imitating humans"])
@@ -218,3 +220,36 @@ def test_fit_on_a_sample_then_assign_everything(sample, tmp_path):
     pd.testing.assert_frame_equal(loaded.assign(sample), assigned)
     with pytest.raises(ModelError, match="sample must be"):
         topics.TopicModel(progress=False).fit(sample, sample=1)
+
+
+def test_min_cluster_size_sweep_is_recorded_explained_and_plotted(fitted, sample):
+    sweep = fitted.cluster_sweep()
+    assert list(sweep.columns) == [
+        "min_cluster_size", "min_samples", "topics", "noise_share", "dbcv", "objective", "chosen"
+    ]
+    assert len(sweep) >= 3 and sweep["chosen"].sum() == 1
+    assert sweep["min_cluster_size"].is_monotonic_increasing
+    # more than 2 of the settings found a different number of topics: the sweep really varied something
+    assert sweep["topics"].nunique() >= 2
+    chosen = sweep.loc[sweep["chosen"]].iloc[0]
+    assert fitted.clustering_settings_["min_cluster_size"] == chosen["min_cluster_size"]
+    # 58 papers are too few to trust DBCV: the rule of thumb is kept, and the note says so
+    assert any("too noisy to choose by" in note for note in fitted.notes_), fitted.notes_
+    figure = fitted.plot_cluster_sweep()
+    assert [ax.get_xlabel() for ax in figure.axes][1] == "min_cluster_size"
+    assert fitted.theme_choice_.startswith(f"{fitted.n_themes_} themes")
+    fixed = topics.TopicModel(min_cluster_size=4, progress=False).fit(sample)
+    assert fixed.clustering_settings_["min_cluster_size"] == 4
+    with pytest.raises(ModelError, match="did not sweep"):
+        fixed.cluster_sweep()
+
+
+def test_progress_bars_name_the_steps_and_can_be_silenced(sample, capsys):
+    topics.TopicModel(progress=True).fit(sample.head(40))
+    shown = capsys.readouterr().err
+    for step in ("fitting", "features", "UMAP", "HDBSCAN", "topics and labels"):
+        assert step in shown, shown
+    model = topics.TopicModel(progress=False).fit(sample.head(40))
+    model.assign(sample, batch_size=10)
+    model.stability(2)
+    assert capsys.readouterr().err == ""

@@ -36,7 +36,7 @@ def plain_model():
 def test_every_plot_is_a_figure_with_content(model):
     available = plots.available_plots(model)
     assert set(available) == {"map", "topic-sizes", "topic-keywords", "topic-similarity", "hierarchy",
-                              "topics-over-time", "theme-composition"}
+                              "topic-size-sweep", "topics-over-time", "theme-composition"}
     for name, (function, caption) in available.items():
         figure = function(model)
         assert isinstance(figure, Figure), name
@@ -115,7 +115,7 @@ def test_colours_follow_themes(model):
 
 def test_time_and_label_plots_need_their_columns(plain_model):
     assert set(plots.available_plots(plain_model)) == {"map", "topic-sizes", "topic-keywords",
-                                                       "topic-similarity", "hierarchy"}
+                                                       "topic-similarity", "hierarchy", "topic-size-sweep"}
     with pytest.raises(ModelError, match="date"):
         plots.plot_topics_over_time(plain_model)
     with pytest.raises(ModelError, match="label"):

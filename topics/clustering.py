@@ -44,10 +44,54 @@ def resolved_settings(n_documents: int, overrides: dict[str, Any]) -> dict[str, 
         "min_samples": None,
         "cluster_selection_method": defaults.cluster_selection_method(n_documents),
     }
-    settings.update({k: v for k, v in overrides.items() if v is not None})
+    settings.update({k: v for k, v in overrides.items() if v is not None and v != "auto"})
     if settings["min_samples"] is None:
         settings["min_samples"] = defaults.min_samples(settings["min_cluster_size"])
     return settings
+
+
+def sweep_min_cluster_size(
+    reduced: np.ndarray, settings: dict[str, Any], fixed_min_samples: int | None = None
+) -> tuple[list[dict[str, Any]], int, Any, np.ndarray]:
+    """HDBSCAN at multiples of the rule-of-thumb `min_cluster_size` on the same UMAP output.
+
+    Each setting is scored by relative DBCV (HDBSCAN's density-based validity: dense topics, sparse gaps)
+    times the share of documents HDBSCAN puts in a topic, so a setting cannot win by calling most of the
+    corpus noise. Fewer than 2 topics scores nothing. Ties go to the setting nearest the rule of thumb.
+    Returns the table of settings, the index of the chosen one, its HDBSCAN model and its labels.
+    """
+    rule = int(settings["min_cluster_size"])
+    sizes = sorted({max(3, round(rule * factor)) for factor in defaults.MIN_CLUSTER_SIZE_SWEEP} | {rule})
+    trust_objective = len(reduced) >= defaults.MIN_DOCUMENTS_FOR_SWEEP_CHOICE
+    rows: list[dict[str, Any]] = []
+    best: tuple[float, float] | None = None
+    chosen, chosen_model, chosen_labels = 0, None, None
+    for size in sizes:
+        trial = dict(settings, min_cluster_size=size)
+        trial["min_samples"] = fixed_min_samples or defaults.min_samples(size)
+        model, labels = run_hdbscan(reduced, trial)
+        n_topics = int(labels.max()) + 1
+        noise = float((labels < 0).mean())
+        validity = _relative_validity(model) if n_topics >= 2 else None
+        objective = validity * (1.0 - noise) if validity is not None else None
+        rows.append({
+            "min_cluster_size": size, "min_samples": int(trial["min_samples"]), "topics": n_topics,
+            "noise_share": round(noise, 4), "dbcv": None if validity is None else round(validity, 4),
+            "objective": None if objective is None else round(objective, 4),
+        })
+        score = objective if objective is not None and trust_objective else -np.inf
+        key = (round(score, 4), -abs(math.log(size / rule)))
+        if best is None or key > best:
+            best, chosen, chosen_model, chosen_labels = key, len(rows) - 1, model, labels
+    return rows, chosen, chosen_model, chosen_labels
+
+
+def _relative_validity(model) -> float | None:
+    try:
+        value = float(model.relative_validity_)
+    except Exception:  # noqa: BLE001 - a diagnostic; HDBSCAN cannot always compute it
+        return None
+    return value if math.isfinite(value) else None
 
 
 def reduce(
@@ -55,8 +99,14 @@ def reduce(
     settings: dict[str, Any],
     random_state: int,
     notify: Callable[[str], None] | None = None,
+    step: Callable[[str], None] = lambda name: None,
+    seeds: np.ndarray | None = None,
+    seed_weight: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """UMAP to `n_components` for clustering, and to 2-D for the map (reusing the neighbour graph)."""
+    """UMAP to `n_components` for clustering, and to 2-D for the map (reusing the neighbour graph).
+
+    `seeds` (a theme per document, -1 for none) make UMAP semi-supervised with `seed_weight` as its
+    target weight (guided fitting). `step(name)` is called as each stage starts (for a progress bar)."""
     umap = import_umap(notify)
     common = dict(
         n_neighbors=settings["n_neighbors"],
@@ -68,19 +118,26 @@ def reduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba caching notes, n_jobs notes, tiny-graph notes
         # one neighbour graph serves both layouts
+        step("nearest neighbours")
         indices, distances = neighbours(
             vectors, settings["n_neighbors"], settings["metric"], random_state, umap
         )
         knn = (indices, distances)
-        reduced, map_2d = (
-            umap.UMAP(
+        layouts = []
+        for name, n_components, min_dist in (
+            (f"UMAP to {settings['n_components']}-D", settings["n_components"], settings["min_dist"]),
+            ("UMAP map", 2, 0.1),
+        ):
+            step(name)
+            layout = umap.UMAP(
                 n_components=n_components,
                 min_dist=min_dist,
                 precomputed_knn=(indices, distances, None),
+                target_weight=seed_weight,
                 **common,
-            ).fit_transform(vectors)
-            for n_components, min_dist in ((settings["n_components"], settings["min_dist"]), (2, 0.1))
-        )
+            )
+            layouts.append(layout.fit_transform(vectors, y=seeds))
+        reduced, map_2d = layouts
     return reduced.astype(np.float32), map_2d.astype(np.float32), knn
 
 
@@ -144,8 +201,13 @@ def cluster(
     overrides: dict[str, Any],
     random_state: int,
     notify: Callable[[str], None] | None = None,
+    step: Callable[[str], None] = lambda name: None,
+    seeds: np.ndarray | None = None,
+    seed_weight: float = 0.5,
 ) -> Clustering:
-    """Group the documents: UMAP + HDBSCAN, or agglomerative clustering for tiny corpora."""
+    """Group the documents: UMAP + HDBSCAN, or agglomerative clustering for tiny corpora.
+
+    `seeds`/`seed_weight`: guided fitting (see `reduce`); `step(name)` is called as each stage starts."""
     n = len(vectors)
     if n < defaults.MIN_DOCUMENTS_FOR_UMAP:
         k = max(1, round(math.sqrt(n / 2)))
@@ -163,9 +225,20 @@ def cluster(
             ],
         )
     settings = resolved_settings(n, overrides)
-    reduced, map_2d, knn = reduce(vectors, settings, random_state, notify)
-    model, labels = run_hdbscan(reduced, settings)
+    reduced, map_2d, knn = reduce(vectors, settings, random_state, notify, step, seeds, seed_weight)
+    step("HDBSCAN")
     notes: list[str] = []
+    if overrides.get("min_cluster_size") in (None, "auto"):
+        rows, chosen, model, labels = sweep_min_cluster_size(
+            reduced, settings, overrides.get("min_samples")
+        )
+        settings.update(min_cluster_size=rows[chosen]["min_cluster_size"],
+                        min_samples=rows[chosen]["min_samples"])
+        settings["min_cluster_size_sweep"] = rows
+        settings["min_cluster_size_choice"] = _explain_choice(rows, chosen, n)
+        notes.append(settings["min_cluster_size_choice"])
+    else:
+        model, labels = run_hdbscan(reduced, settings)
     method = "umap+hdbscan"
     if len(set(labels) - {-1}) < 2:
         k = max(2, round(math.sqrt(n) / 2))
@@ -175,12 +248,7 @@ def cluster(
             f"grouped the UMAP space by agglomerative clustering into {k} topics instead"
         )
         method = "umap+agglomerative"
-    validity = None
-    if method == "umap+hdbscan":
-        try:
-            validity = float(model.relative_validity_)
-        except Exception:  # noqa: BLE001 - a diagnostic only; HDBSCAN cannot always compute it
-            validity = None
+    validity = _relative_validity(model) if method == "umap+hdbscan" else None
     return Clustering(
         labels=np.asarray(labels),
         reduced=reduced,
@@ -191,4 +259,22 @@ def cluster(
         relative_validity=validity,
         hdbscan_model=model,
         knn=knn,
+    )
+
+
+def _explain_choice(rows: list[dict[str, Any]], chosen: int, n_documents: int) -> str:
+    row = rows[chosen]
+    low, high = rows[0]["min_cluster_size"], rows[-1]["min_cluster_size"]
+    if n_documents < defaults.MIN_DOCUMENTS_FOR_SWEEP_CHOICE:
+        return (f"min_cluster_size={row['min_cluster_size']}: the rule of thumb for {n_documents} documents; "
+                f"settings {low} to {high} were tried, but below {defaults.MIN_DOCUMENTS_FOR_SWEEP_CHOICE} "
+                "documents their DBCV scores are too noisy to choose by")
+    if row["objective"] is None:
+        return (f"min_cluster_size={row['min_cluster_size']}: no setting between {low} and {high} found "
+                "2 or more dense topics")
+    return (
+        f"min_cluster_size={row['min_cluster_size']} chosen from {len(rows)} settings "
+        f"({low} to {high}) for the best relative DBCV x share "
+        f"of documents in a topic: {row['dbcv']:.3f} x {1 - row['noise_share']:.2f} = {row['objective']:.3f} "
+        f"({row['topics']} clusters)"
     )

@@ -61,7 +61,7 @@ class TopicModel(BaseEstimator):
         features: str | Callable[[list[str]], np.ndarray] = "tfidf",
         embedding_model: str = defaults.EMBEDDING_MODEL,
         n_themes: int | str = "auto",
-        min_cluster_size: int | None = None,
+        min_cluster_size: int | str | None = "auto",
         min_samples: int | None = None,
         n_neighbors: int | None = None,
         n_components: int | None = None,
@@ -72,6 +72,8 @@ class TopicModel(BaseEstimator):
         random_state: int = defaults.RANDOM_STATE,
         cache_dir: str | Path | None = None,
         progress: bool = True,
+        guided_themes=None,
+        guide_strength: float = 0.5,
     ):
         self.features = features
         self.embedding_model = embedding_model
@@ -87,6 +89,8 @@ class TopicModel(BaseEstimator):
         self.random_state = random_state
         self.cache_dir = cache_dir
         self.progress = progress
+        self.guided_themes = guided_themes
+        self.guide_strength = guide_strength
 
     # ------------------------------------------------------------------ fitting
     def fit(
@@ -116,23 +120,46 @@ class TopicModel(BaseEstimator):
         texts = corpus["text"].tolist()
         self._check_params()
 
-        clock = time.perf_counter()
-        self.vocabulary_, counts = Vocabulary.fit(texts)
-        vectors = self._fit_vectors(texts, counts, embeddings)
-        self.timings_["features"] = time.perf_counter() - clock
+        from topics.progress import Steps
 
-        clock = time.perf_counter()
-        overrides = {
-            "min_cluster_size": self.min_cluster_size,
-            "min_samples": self.min_samples,
-            "n_neighbors": self.n_neighbors,
-            "n_components": self.n_components,
-            "cluster_selection_method": self.cluster_selection_method,
-        }
-        found = clustering.cluster(vectors, overrides, self.random_state, notify=self._say)
-        self.timings_["clusters"] = time.perf_counter() - clock
+        with Steps(6, "fitting", enabled=self.progress) as steps:
+            steps.advance("features")
+            clock = time.perf_counter()
+            self.vocabulary_, counts = Vocabulary.fit(texts)
+            vectors = self._fit_vectors(texts, counts, embeddings)
+            self.timings_["features"] = time.perf_counter() - clock
 
-        clock = time.perf_counter()
+            clock = time.perf_counter()
+            overrides = {
+                "min_cluster_size": self.min_cluster_size,
+                "min_samples": self.min_samples,
+                "n_neighbors": self.n_neighbors,
+                "n_components": self.n_components,
+                "cluster_selection_method": self.cluster_selection_method,
+            }
+            seeds = self._seed(vectors)
+            found = clustering.cluster(
+                vectors, overrides, self.random_state, self._say, steps.advance,
+                seeds=None if seeds is None else seeds.labels, seed_weight=self.guide_strength,
+            )
+            self.timings_["clusters"] = time.perf_counter() - clock
+
+            steps.advance("topics and labels")
+            clock = time.perf_counter()
+            self._fit_topics(corpus, vectors, counts, found)
+            self.timings_["labels"] = time.perf_counter() - clock
+        self.guided_ = None
+        if seeds is not None:
+            self.guided_ = {"strength": float(self.guide_strength), "seeded": seeds.counts()}
+            used = found.method.startswith("umap")
+            self.notes_ += seeds.notes + [seeds.summary() if used else (
+                "guided fitting needs UMAP, and this corpus is too small for it: the themes did not guide "
+                "the clustering")]
+        self.timings_["total"] = time.perf_counter() - started
+        return self
+
+    def _fit_topics(self, corpus: pd.DataFrame, vectors: np.ndarray, counts, found) -> None:
+        """From HDBSCAN's clusters to every document's topic, and everything that follows."""
         raw = np.asarray(found.labels)
         n_raw = int(raw.max()) + 1 if (raw >= 0).any() else 0
         if n_raw == 0:  # no cluster at all: one topic holds everything
@@ -165,9 +192,6 @@ class TopicModel(BaseEstimator):
         self.document_confidence_ = confidence
         self.n_documents_ = len(corpus)
         self._describe()
-        self.timings_["labels"] = time.perf_counter() - clock
-        self.timings_["total"] = time.perf_counter() - started
-        return self
 
     def fit_transform(self, documents: Documents, embeddings: np.ndarray | None = None) -> np.ndarray:
         """Fit, then return each document's topic."""
@@ -183,6 +207,18 @@ class TopicModel(BaseEstimator):
             raise ModelError(f"n_themes must be 'auto' or a positive integer, not {self.n_themes!r}")
         if not 0 <= self.outlier_threshold < 1:
             raise ModelError(f"outlier_threshold must lie in [0, 1), not {self.outlier_threshold!r}")
+
+    def _seed(self, vectors: np.ndarray):
+        """Guided fitting: the documents that clearly match one of `guided_themes` (topics.guided)."""
+        if self.guided_themes is None:
+            return None
+        from topics.guided import check_strength, seed_documents
+
+        check_strength(self.guide_strength)
+        if self.lsa_ is None and not (callable(self.features) or self.features == "embeddings"):
+            raise ModelError("guided_themes needs the model's own features to score the themes' words: fit "
+                             "without embeddings=, or use features='embeddings' or a callable")
+        return seed_documents(self, vectors, self.guided_themes)
 
     def _fit_vectors(self, texts: list[str], counts, embeddings: np.ndarray | None) -> np.ndarray:
         if embeddings is not None:
@@ -237,9 +273,10 @@ class TopicModel(BaseEstimator):
         self.topic_labels_ = keywords.labels
         self.linkage_ = themes.ward_linkage(self.topic_vectors_, self.topic_sizes_)
         if self.n_themes == "auto":
-            n_themes = themes.choose_n_themes(self.linkage_, n_topics)
+            n_themes, self.theme_choice_ = themes.choose_n_themes(self.linkage_, n_topics)
         else:
             n_themes = min(int(self.n_themes), n_topics)
+            self.theme_choice_ = f"{n_themes} themes: set by n_themes={self.n_themes}"
         self.topic_themes_ = themes.cut(self.linkage_, n_topics, n_themes)
         self.n_themes_ = n_themes
         document_themes = self.topic_themes_[topics[assigned]]
@@ -411,6 +448,20 @@ class TopicModel(BaseEstimator):
 
         return plot_hierarchy(self)
 
+    def cluster_sweep(self) -> pd.DataFrame:
+        """The min_cluster_size settings tried by min_cluster_size="auto": topics, noise, DBCV, objective."""
+        from topics.plots import sweep_table
+
+        self._check_fitted()
+        return sweep_table(self)
+
+    def plot_cluster_sweep(self):
+        """The min_cluster_size sweep: objective, clusters found and noise share per setting."""
+        from topics.plots import plot_cluster_sweep
+
+        self._check_fitted()
+        return plot_cluster_sweep(self)
+
     def plot_similarity(self):
         """Cosine similarity between topics (heatmap)."""
         from topics.plots import plot_topic_similarity
@@ -452,9 +503,12 @@ class TopicModel(BaseEstimator):
         """The topic columns of documents.csv (id, topic, topic_label, theme, theme_label, confidence,
         is_outlier) for any documents, in batches so that memory stays bounded."""
         self._check_fitted()
+        from topics.progress import progress
+
         corpus = as_corpus(documents)
         parts = []
-        for start in range(0, len(corpus), batch_size):
+        starts = range(0, len(corpus), batch_size)
+        for start in progress(starts, "assigning", total=len(starts), enabled=self.progress, unit="batch"):
             batch = corpus.iloc[start : start + batch_size]
             vectors = None if embeddings is None else embeddings[start : start + batch_size]
             topics, confidence = self.transform(batch, vectors)

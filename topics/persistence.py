@@ -32,7 +32,7 @@ _STATE = [
     ("relative_validity_", "json"), ("notes_", "json"), ("timings_", "json"),
 ]
 # written since the first release of format 1; a model without them loads with these defaults
-_OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None}
+_OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None}
 
 
 def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
@@ -52,6 +52,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
     params = model.get_params()
     if callable(params["features"]):
         params["features"] = "callable"
+    params["guided_themes"] = _themes_as_json(params.get("guided_themes"))
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
     arrays = {name: np.asarray(getattr(model, name)) for name, kind in _STATE if kind == "array"}
@@ -80,6 +81,17 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         compression={"method": "gzip", "mtime": 0},
     )
     return directory
+
+
+def _themes_as_json(themes):
+    """Guided themes as model.json can hold them: a path as text, NamedTheme objects as a mapping."""
+    from topics.named_themes import NamedTheme
+
+    if isinstance(themes, Path):
+        return str(themes)
+    if isinstance(themes, (list, tuple)) and all(isinstance(t, NamedTheme) for t in themes):
+        return {"themes": {t.name: {"description": t.description, "seeds": list(t.seeds)} for t in themes}}
+    return themes
 
 
 def _json_default(value):

@@ -40,8 +40,10 @@ def stability(model: TopicModel, k: int = 5) -> tuple[dict[str, float], pd.DataF
     model._check_fitted()
     if k < 1:
         raise ModelError(f"k must be at least 1, not {k}")
+    from topics.progress import progress
+
     runs = [model.document_topics_]
-    for offset in range(1, k + 1):
+    for offset in progress(range(1, k + 1), "stability reruns", total=k, enabled=model.progress, unit="run"):
         other = clone(model).set_params(random_state=model.random_state + offset, progress=False)
         other.fit(model.corpus_, embeddings=model.vectors_)
         runs.append(other.document_topics_)

@@ -7,9 +7,9 @@ does exactly that). The number of themes, unless given, is where the merge costs
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from topics import defaults
 
 
 def ward_linkage(centroids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -60,19 +60,33 @@ def cut(linkage: np.ndarray, n_topics: int, n_themes: int) -> np.ndarray:
     return theme_of_topic
 
 
-def choose_n_themes(linkage: np.ndarray, n_topics: int) -> int:
-    """Where the merge heights jump the most (largest ratio), between 3 and about n_topics / 2 themes."""
+def choose_n_themes(linkage: np.ndarray, n_topics: int) -> tuple[int, str]:
+    """The number of themes and why: where the merge heights jump the most, if the jump is clear.
+
+    For each candidate k between 3 and `upper` (about sqrt(2 x topics), at most topics / 2 + 1) the jump is
+    the height of the merge that would take k themes to k - 1 over the height of the one before it. A jump
+    of at least `defaults.THEME_GAP_RATIO` marks a natural level of the tree; without one the tree is cut
+    into `defaults.fallback_n_themes` themes.
+    """
     if n_topics <= 3:
-        return n_topics
+        return n_topics, f"{n_topics} topic(s): each is its own theme"
     heights = linkage[:, 2]
-    upper = max(3, min(n_topics // 2 + 1, math.ceil(math.sqrt(2 * n_topics))))
-    best, best_ratio = 3, -np.inf
-    for k in range(3, upper + 1):
-        # the merge that would take k themes to k - 1, against the one before it
-        step = n_topics - k
-        if step - 1 < 0:
-            continue
-        ratio = heights[step] / max(heights[step - 1], 1e-12)
-        if ratio > best_ratio + 1e-9:
-            best, best_ratio = k, ratio
-    return best
+    upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
+    jumps = {
+        k: heights[n_topics - k] / max(heights[n_topics - k - 1], 1e-12)
+        for k in range(3, upper + 1)
+        if n_topics - k - 1 >= 0
+    }
+    if not jumps:
+        return upper, f"{upper} themes: the tree is too small to look for a gap"
+    best = max(jumps, key=lambda k: (jumps[k], -k))
+    if jumps[best] >= defaults.THEME_GAP_RATIO:
+        return best, (
+            f"{best} themes: the topic tree's merge heights jump x{jumps[best]:.2f} there "
+            f"(the largest jump between 3 and {upper} themes, above the {defaults.THEME_GAP_RATIO} that "
+            "marks a clear level)"
+        )
+    return upper, (
+        f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
+        f"jump in merge height is x{jumps[best]:.2f} at {best} themes, below {defaults.THEME_GAP_RATIO}"
+    )

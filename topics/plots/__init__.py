@@ -10,6 +10,7 @@ from topics.plots._figure import DPI, png_bytes, save_png
 from topics.plots.labels import Label, place_labels
 from topics.plots.map import plot_map
 from topics.plots.palette import document_colors, theme_colors, topic_colors
+from topics.plots.sweep import has_sweep, plot_cluster_sweep, sweep_table
 from topics.plots.topics_plots import (
     has_dates,
     has_labels,
@@ -28,7 +29,9 @@ __all__ = [
     "document_colors",
     "has_dates",
     "has_labels",
+    "has_sweep",
     "place_labels",
+    "plot_cluster_sweep",
     "plot_hierarchy",
     "plot_map",
     "plot_theme_composition",
@@ -38,6 +41,7 @@ __all__ = [
     "plot_topics_over_time",
     "png_bytes",
     "save_png",
+    "sweep_table",
     "theme_colors",
     "topic_colors",
 ]
@@ -53,6 +57,10 @@ def available_plots(model) -> dict:
         "topic-similarity": (plot_topic_similarity, "Cosine similarity between topic centroids."),
         "hierarchy": (plot_hierarchy, "How topics merge into themes (size-weighted Ward linkage)."),
     }
+    if has_sweep(model):
+        plots["topic-size-sweep"] = (plot_cluster_sweep,
+                                     "How min_cluster_size was chosen: the objective, clusters found and "
+                                     "noise for each setting tried on the same UMAP output.")
     if has_dates(model):
         plots["topics-over-time"] = (plot_topics_over_time, "Papers per period for the largest topics.")
     if has_labels(model):
