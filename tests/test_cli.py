@@ -57,6 +57,10 @@ def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = 
     assert {"min_cluster_size", "n_themes", "random_state", "features"} <= set(params)
     assert run_json["settings"]["model"]["clustering"]
     assert run_json["results"]["n_topics"] == len(topics_table)
+    choices = run_json["choices"]  # how min_cluster_size and the number of themes were chosen
+    assert choices["min_cluster_size"].startswith("min_cluster_size=")
+    assert choices["n_themes"].startswith(f"{run_json['results']['n_themes']} theme")
+    assert choices["n_themes"] in run_json["notes"]
     html = (folder / "index.html").read_text()
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
     return run_json
@@ -190,7 +194,8 @@ def test_bad_input_gives_one_line_and_exit_1(tmp_path, case):
 
 @pytest.mark.parametrize("args", [
     [], ["report", "--bogus"], ["report", "--n-themes", "zero"], ["report", "--min-cluster-size", "-3"],
-    ["report", "--features", "lda"], ["fit"], ["report", "a.csv", "b.csv"],
+    ["report", "--features", "lda"], ["fit"], ["report", "a.csv", "b.csv"], ["report", "--guided"],
+    ["report", "--min-cluster-size", "often"],
 ])
 def test_bad_usage_exits_2(tmp_path, args):
     result = run(*args, cwd=tmp_path)
@@ -359,6 +364,19 @@ def test_report_with_named_themes_and_stability(tmp_path):
     run_json = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "named_themes" in run_json
     assert 0 <= run_json["metrics"]["stability_stable_topic_share"] <= 1
+
+
+def test_report_guided_by_named_themes(tmp_path):
+    result = run("report", "--themes", str(REPO / "examples" / "themes.toml"), "--guided",
+                 "--min-cluster-size", "auto", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run_json = check_report(tmp_path / "r", 58)
+    seeded = run_json["settings"]["model"]["guided"]["seeded"]
+    assert set(seeded) == {"self-supervised learning", "medical imaging", "robotics", "language models"}
+    assert all(count >= 3 for count in seeded.values()), seeded
+    assert any(note.startswith("guided by 4 themes") for note in run_json["notes"])
+    assert run_json["settings"]["model"]["params"]["guided_themes"]["themes"]["robotics"]["seeds"]
+    assert (tmp_path / "r" / "topic-size-sweep.png").is_file()
 
 
 def test_evaluate_a_report_with_labels(tmp_path):

@@ -53,11 +53,12 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "date_column": ("str", None),
     "label_column": ("str", None),
     "encoding": ("str", "utf-8"),
-    "min_cluster_size": ("posint", None),
-    "n_themes": ("themes", "auto"),
+    "min_cluster_size": ("auto", None),
+    "n_themes": ("auto", "auto"),
     "random_state": ("int", 42),
     "sample": ("posint", None),
     "themes": ("str", None),
+    "guided": ("bool", False),
     "stability": ("int", 0),
     "engine": ("choice:local,dask", None),
     "scheduler": ("str", None),
@@ -94,7 +95,7 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
 
 
-def _themes(text: str) -> int | str:
+def _auto_or_positive(text: str) -> int | str:
     if str(text).strip().lower() == "auto":
         return "auto"
     try:
@@ -132,9 +133,11 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
     model = parent.add_argument_group("the topic model")
     model.add_argument("--features", choices=["tfidf", "embeddings"],
                        help="tfidf (default, fast) or embeddings (needs topics[embeddings])")
-    model.add_argument("--min-cluster-size", type=_positive_int, metavar="N",
-                       help="smallest topic, in papers (default: sized to the corpus)")
-    model.add_argument("--n-themes", type=_themes, metavar="N", help="number of themes, or 'auto' (default)")
+    model.add_argument("--min-cluster-size", type=_auto_or_positive, metavar="N",
+                       help="smallest topic, in papers, or 'auto' (default: several sizes are tried on the "
+                            "same map and the best by DBCV x share in a topic is kept)")
+    model.add_argument("--n-themes", type=_auto_or_positive, metavar="N",
+                       help="number of themes, or 'auto' (default)")
     model.add_argument("--random-state", type=_int, metavar="SEED", help="random seed (default: 42)")
     general = parent.add_argument_group("general")
     general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
@@ -168,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--themes", metavar="FILE.toml",
                         help="named themes (description and/or seeds per theme; see examples/themes.toml): "
                              "topics and papers are mapped to them and the report gains a theme overview")
+    report.add_argument("--guided", action="store_true", default=None,
+                        help="let the --themes nudge the clustering: papers that clearly match one theme "
+                             "pull together (semi-supervised UMAP); without it themes only name the topics")
     report.add_argument("--stability", type=_int, metavar="K",
                         help="refit with K other seeds and mark the topics that do not come back "
                              "(default: 0, off; each rerun costs about one clustering)")
@@ -278,9 +284,9 @@ def _check_config_value(path: str, key: str, value):
     elif kind == "posint":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise UsageError(f"{bad} (expected a positive whole number)")
-    elif kind == "themes":
+    elif kind == "auto":
         try:
-            value = _themes(str(value)) if not isinstance(value, bool) else _themes("x")
+            value = _auto_or_positive(str(value)) if not isinstance(value, bool) else _auto_or_positive("x")
         except argparse.ArgumentTypeError:
             raise UsageError(f"{bad} (expected 'auto' or a positive whole number)") from None
     elif kind.startswith("choice:"):
@@ -356,13 +362,13 @@ def _read(options: dict, progress: Progress):
     return corpus, path, seconds
 
 
-def _fit(corpus, options: dict, progress: Progress):
+def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
     from topics import TopicModel
 
     model = TopicModel(
         features=options["features"], n_themes=options["n_themes"],
-        min_cluster_size=options["min_cluster_size"],
-        random_state=options["random_state"], progress=not progress.quiet,
+        min_cluster_size=options["min_cluster_size"] or "auto",
+        random_state=options["random_state"], progress=not progress.quiet, guided_themes=guided_themes,
     )
     sample = options.get("sample")
     if sample is not None and sample < len(corpus):
@@ -402,8 +408,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         themes = load_themes(options["themes"])
     if options["stability"] < 0:
         raise UsageError(f"--stability must be 0 or more, not {options['stability']}")
+    if options["guided"] and not themes:
+        raise UsageError("--guided needs --themes FILE.toml: the themes that guide the clustering")
     corpus, path, read_seconds = _read(options, progress)
-    model = _fit(corpus, options, progress)
+    model = _fit(corpus, options, progress, guided_themes=themes if options["guided"] else None)
     timings = {"reading": read_seconds}
     shown = model  # what the report shows: the fitted model, or every paper when it was fitted on a sample
     if model.sample_indices_ is not None:

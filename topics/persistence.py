@@ -52,7 +52,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
     params = model.get_params()
     if callable(params["features"]):
         params["features"] = "callable"
-    params["guided_themes"] = _themes_as_json(params.get("guided_themes"))
+    params["guided_themes"] = themes_as_json(params.get("guided_themes"))
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
     arrays = {name: np.asarray(getattr(model, name)) for name, kind in _STATE if kind == "array"}
@@ -83,7 +83,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
     return directory
 
 
-def _themes_as_json(themes):
+def themes_as_json(themes):
     """Guided themes as model.json can hold them: a path as text, NamedTheme objects as a mapping."""
     from topics.named_themes import NamedTheme
 

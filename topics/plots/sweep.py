@@ -47,8 +47,8 @@ def plot_cluster_sweep(model) -> Figure:
     top.legend(fontsize=BASE_FONT - 1.5, frameon=False, loc="best")
     bottom.bar(positions, table["topics"], color=palette.MUTED_TEXT, alpha=0.45, width=0.6)
     for x, count in zip(positions, table["topics"], strict=True):
-        bottom.text(x, count, f"{int(count)}", ha="center", va="bottom", fontsize=BASE_FONT - 2,
-                    color=palette.MUTED_TEXT)
+        bottom.text(x, 0, f"{int(count)}\n", ha="center", va="bottom", fontsize=BASE_FONT - 1,
+                    color="#222222")
     bottom.set_ylabel("clusters found", fontsize=BASE_FONT)
     bottom.set_ylim(0, table["topics"].max() * 1.2 + 1)
     noise = bottom.twinx()
@@ -59,10 +59,12 @@ def plot_cluster_sweep(model) -> Figure:
     noise.spines["top"].set_visible(False)
     chosen = int(np.flatnonzero(table["chosen"].to_numpy())[0])
     for ax in (top, bottom):
-        ax.axvline(chosen, color=CHOSEN_COLOR, linewidth=1.5, alpha=0.7)
+        ax.axvspan(chosen - 0.4, chosen + 0.4, color=CHOSEN_COLOR, alpha=0.12, zorder=0, linewidth=0)
         style(ax)
-    top.annotate("chosen", (chosen, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                 fontsize=BASE_FONT - 1, color=CHOSEN_COLOR)
+    best = objective.idxmax() if objective.notna().any() else chosen
+    kept = "kept" if best == chosen else "kept (rule of thumb: too few papers to choose by DBCV)"
+    top.annotate(kept, (chosen, 1.0), xycoords=("data", "axes fraction"), ha="left" if chosen == 0 else
+                 "center", va="bottom", fontsize=BASE_FONT - 1, color=CHOSEN_COLOR)
     bottom.set_xticks(positions, [str(v) for v in table["min_cluster_size"]])
     bottom.set_xlabel("min_cluster_size", fontsize=BASE_FONT)
     figure.suptitle("Choosing the topic size", fontsize=BASE_FONT + 2, x=0.02, ha="left")

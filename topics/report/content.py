@@ -198,9 +198,17 @@ def build(model, name: str, settings: dict, metrics: dict | None = None) -> Cont
         name=name, n_documents=len(papers), n_topics=model.n_topics_, n_themes=model.n_themes_,
         n_outliers=n_outliers, outlier_share=float(model.outlier_share_), themes=theme_list, papers=papers,
         unassigned=[p for p in papers if p.topic < 0], overview=overview, settings=flat,
-        notes=[str(n) for n in getattr(model, "notes_", [])], metrics=dict(metrics or {}),
+        notes=model_notes(model), metrics=dict(metrics or {}),
         sample_note=sample_note(model),
     )
+
+
+def model_notes(model) -> list[str]:
+    """What the model says about how it was fitted, and how the number of themes was chosen."""
+    notes = [str(n) for n in getattr(model, "notes_", [])]
+    if getattr(model, "theme_choice_", None):
+        notes.append(str(model.theme_choice_))
+    return notes
 
 
 def _flatten(mapping: dict, prefix: str = ""):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from topics.persistence import package_versions
+from topics.report.content import model_notes
 
 GENERATOR = "topics"
 RUN_FORMAT = 1
@@ -93,15 +94,35 @@ def _jsonable(value):
 
 def model_settings(model) -> dict:
     """Every setting: the estimator's parameters and what 'auto' resolved to when fitting."""
+    from topics.persistence import themes_as_json
+
     params = dict(model.get_params())
     params.pop("progress", None)
     params.pop("cache_dir", None)
-    return {
+    params["guided_themes"] = themes_as_json(params.get("guided_themes"))
+    clustering = dict(getattr(model, "clustering_settings_", {}) or {})
+    clustering.pop("min_cluster_size_sweep", None)  # a table: run.json keeps it apart
+    clustering.pop("min_cluster_size_choice", None)
+    settings = {
         "params": params,
         "clustering_method": getattr(model, "clustering_method_", None),
-        "clustering": dict(getattr(model, "clustering_settings_", {}) or {}),
+        "clustering": clustering,
         "n_topics": int(model.n_topics_),
         "n_themes": int(model.n_themes_),
+    }
+    if getattr(model, "guided_", None):
+        settings["guided"] = model.guided_
+    return settings
+
+
+def choices_record(model) -> dict:
+    """run.json's "choices": how min_cluster_size and the number of themes were chosen, and the sweep."""
+    clustering = getattr(model, "clustering_settings_", {}) or {}
+    return {
+        "min_cluster_size": clustering.get("min_cluster_size_choice",
+                                           f"min_cluster_size={clustering.get('min_cluster_size')}: set"),
+        "min_cluster_size_sweep": clustering.get("min_cluster_size_sweep"),
+        "n_themes": getattr(model, "theme_choice_", None),
     }
 
 
@@ -149,7 +170,8 @@ def run_record(model, *, input_info: dict, read_info: dict | None, settings: dic
             "outlier_share": round(float(model.outlier_share_), 4),
         },
         "metrics": metrics,
-        "notes": [str(n) for n in getattr(model, "notes_", [])],
+        "choices": choices_record(model),
+        "notes": model_notes(model),
         "files": files,
     }
     sample = sample_record(model)
