@@ -225,7 +225,8 @@ def test_fit_on_a_sample_then_assign_everything(sample, tmp_path):
 def test_min_cluster_size_sweep_is_recorded_explained_and_plotted(fitted, sample):
     sweep = fitted.cluster_sweep()
     assert list(sweep.columns) == [
-        "min_cluster_size", "min_samples", "topics", "noise_share", "dbcv", "objective", "chosen"
+        "min_cluster_size", "min_samples", "topics", "noise_share", "dbcv", "objective", "themes_level",
+        "themes_jump", "chosen",
     ]
     assert len(sweep) >= 3 and sweep["chosen"].sum() == 1
     assert sweep["min_cluster_size"].is_monotonic_increasing

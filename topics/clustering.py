@@ -51,13 +51,16 @@ def resolved_settings(n_documents: int, overrides: dict[str, Any]) -> dict[str, 
 
 
 def sweep_min_cluster_size(
-    reduced: np.ndarray, settings: dict[str, Any], fixed_min_samples: int | None = None
+    reduced: np.ndarray, settings: dict[str, Any], fixed_min_samples: int | None = None,
+    vectors: np.ndarray | None = None,
 ) -> tuple[list[dict[str, Any]], int, Any, np.ndarray]:
     """HDBSCAN at multiples of the rule-of-thumb `min_cluster_size` on the same UMAP output.
 
     Each setting is scored by relative DBCV (HDBSCAN's density-based validity: dense topics, sparse gaps)
     times the share of documents HDBSCAN puts in a topic, so a setting cannot win by calling most of the
     corpus noise. Fewer than 2 topics scores nothing. Ties go to the setting nearest the rule of thumb.
+    With `vectors` (the features), each row also records `themes_level`: where the tree of its clusters'
+    centroids jumps the most (`topics.themes.clearest_level`), which the choice of themes votes on.
     Returns the table of settings, the index of the chosen one, its HDBSCAN model and its labels.
     """
     rule = int(settings["min_cluster_size"])
@@ -79,11 +82,25 @@ def sweep_min_cluster_size(
             "noise_share": round(noise, 4), "dbcv": None if validity is None else round(validity, 4),
             "objective": None if objective is None else round(objective, 4),
         })
+        if vectors is not None:
+            level, jump = _themes_level(vectors, labels, n_topics)
+            rows[-1].update(themes_level=level, themes_jump=None if jump is None else round(jump, 4))
         score = objective if objective is not None and trust_objective else -np.inf
         key = (round(score, 4), -abs(math.log(size / rule)))
         if best is None or key > best:
             best, chosen, chosen_model, chosen_labels = key, len(rows) - 1, model, labels
     return rows, chosen, chosen_model, chosen_labels
+
+
+def _themes_level(vectors: np.ndarray, labels: np.ndarray, n_topics: int) -> tuple[int | None, float | None]:
+    from topics import themes
+    from topics.features import unit_rows
+
+    if n_topics < 4:
+        return None, None
+    centroids = unit_rows(np.vstack([vectors[labels == t].mean(axis=0) for t in range(n_topics)]))
+    sizes = np.bincount(labels[labels >= 0], minlength=n_topics)
+    return themes.clearest_level(themes.ward_linkage(centroids, sizes), n_topics)
 
 
 def _relative_validity(model) -> float | None:
@@ -230,7 +247,7 @@ def cluster(
     notes: list[str] = []
     if overrides.get("min_cluster_size") in (None, "auto"):
         rows, chosen, model, labels = sweep_min_cluster_size(
-            reduced, settings, overrides.get("min_samples")
+            reduced, settings, overrides.get("min_samples"), vectors
         )
         settings.update(min_cluster_size=rows[chosen]["min_cluster_size"],
                         min_samples=rows[chosen]["min_samples"])

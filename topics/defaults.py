@@ -90,9 +90,10 @@ MIN_CLUSTER_SIZE_SWEEP = (1.0, 1.2, 1.4, 1.7, 2.0, 2.4)
 # (58 sample papers: 0.12 against 0.15 for 8 or 5 topics): the sweep is shown, the rule of thumb is kept.
 MIN_DOCUMENTS_FOR_SWEEP_CHOICE = 1000
 
-# n_themes="auto": the topic tree is cut where its merge heights jump by at least this factor (BBC News: 1.14
-# to 1.41 at its 5 sections over seeds, settings and features); a tree without such a gap (AI-conference
-# papers: at most 1.09, 20 Newsgroups: 1.11) has no natural level and is cut into `fallback_n_themes` themes.
+# n_themes="auto": a jump of the topic tree's merge heights by at least this factor marks a natural level
+# (BBC News: x1.12 to x1.41 at its 5 sections over seeds, topic sizes and features); the level where the
+# trees of most topic sizes tried jump clearly is taken, else the final tree's clear jump, else the tree has
+# no natural level and is cut into `fallback_n_themes` themes (see themes.choose_n_themes).
 THEME_GAP_RATIO = 1.12
 
 

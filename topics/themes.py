@@ -60,33 +60,65 @@ def cut(linkage: np.ndarray, n_topics: int, n_themes: int) -> np.ndarray:
     return theme_of_topic
 
 
-def choose_n_themes(linkage: np.ndarray, n_topics: int) -> tuple[int, str]:
-    """The number of themes and why: where the merge heights jump the most, if the jump is clear.
-
-    For each candidate k between 3 and `upper` (about sqrt(2 x topics), at most topics / 2 + 1) the jump is
-    the height of the merge that would take k themes to k - 1 over the height of the one before it. A jump
-    of at least `defaults.THEME_GAP_RATIO` marks a natural level of the tree; without one the tree is cut
-    into `defaults.fallback_n_themes` themes.
-    """
-    if n_topics <= 3:
-        return n_topics, f"{n_topics} topic(s): each is its own theme"
+def theme_jumps(linkage: np.ndarray, n_topics: int) -> dict[int, float]:
+    """For each candidate number of themes k (3 to about sqrt(2 x topics), at most topics / 2 + 1): the
+    height of the merge that would take k themes to k - 1 over the height of the merge before it."""
+    if n_topics <= 3 or len(linkage) < n_topics - 1:
+        return {}
     heights = linkage[:, 2]
     upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
-    jumps = {
-        k: heights[n_topics - k] / max(heights[n_topics - k - 1], 1e-12)
+    return {
+        k: float(heights[n_topics - k] / max(heights[n_topics - k - 1], 1e-12))
         for k in range(3, upper + 1)
         if n_topics - k - 1 >= 0
     }
+
+
+def clearest_level(linkage: np.ndarray, n_topics: int) -> tuple[int | None, float | None]:
+    """The number of themes at the largest jump of the tree, and the jump (None for a tree too small)."""
+    jumps = theme_jumps(linkage, n_topics)
+    if not jumps:
+        return None, None
+    level = max(jumps, key=lambda k: (jumps[k], -k))
+    return level, jumps[level]
+
+
+def choose_n_themes(
+    linkage: np.ndarray, n_topics: int, levels: list[tuple[int | None, float | None]] | None = None
+) -> tuple[int, str]:
+    """The number of themes and why.
+
+    `levels`: for each topic size the `min_cluster_size` sweep tried, the clearest level of the tree of its
+    clusters and the jump there (`clearest_level`). A level with a clear jump (at least
+    `defaults.THEME_GAP_RATIO`) for at least half of the sizes tried holds whatever the topic size: it is
+    taken. Otherwise the final tree's own largest jump is taken if it is clear; without a clear jump the
+    tree has no natural level and is cut into `defaults.fallback_n_themes` themes.
+    """
+    if n_topics <= 3:
+        return n_topics, f"{n_topics} topic(s): each is its own theme"
+    gap = defaults.THEME_GAP_RATIO
+    levels = levels or []
+    clear = [level for level, jump in levels if level is not None and jump is not None and jump >= gap]
+    if clear:
+        counts = {k: clear.count(k) for k in set(clear)}
+        level = max(counts, key=lambda k: (counts[k], -k))
+        if counts[level] * 2 >= len(levels) and level <= n_topics:
+            return level, (
+                f"{level} themes: for {counts[level]} of the {len(levels)} topic sizes tried, the topic "
+                f"tree jumps clearly (x{gap} or more in merge height) at {level} themes, a level that holds "
+                "whatever the topic size"
+            )
+    upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
+    jumps = theme_jumps(linkage, n_topics)
     if not jumps:
         return upper, f"{upper} themes: the tree is too small to look for a gap"
     best = max(jumps, key=lambda k: (jumps[k], -k))
-    if jumps[best] >= defaults.THEME_GAP_RATIO:
+    if jumps[best] >= gap:
         return best, (
             f"{best} themes: the topic tree's merge heights jump x{jumps[best]:.2f} there "
-            f"(the largest jump between 3 and {upper} themes, above the {defaults.THEME_GAP_RATIO} that "
-            "marks a clear level)"
+            f"(the largest jump between 3 and {upper} themes, above the {gap} that marks a clear level)"
         )
     return upper, (
         f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
-        f"jump in merge height is x{jumps[best]:.2f} at {best} themes, below {defaults.THEME_GAP_RATIO}"
+        f"jump in merge height is x{jumps[best]:.2f} at {best} themes, below {gap}"
     )
