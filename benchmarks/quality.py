@@ -204,7 +204,13 @@ def write_doc(results: list[dict], path: Path, command: str) -> None:
         "included. Timings are wall-clock on a shared 2-core machine.\n\n" + markdown(results)
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # the sections after the table (written by hand or by other benchmarks) are kept
+    rest = ""
+    if path.is_file():
+        old = path.read_text(encoding="utf-8")
+        cut = old.find("\n## ")
+        rest = old[cut:] if cut >= 0 else ""
+    path.write_text(text + rest, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
