@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from topics.features import unit_rows
+
 K_NEIGHBORS = 10
 POWER = 8.0
 _BLOCK = 8_000_000  # similarity entries computed at once (~32 MB of float32)
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms > 0, norms, 1.0)
 
 
 def place(vectors: np.ndarray, fitted_vectors: np.ndarray, fitted_map: np.ndarray, *,
@@ -34,8 +30,8 @@ def place(vectors: np.ndarray, fitted_vectors: np.ndarray, fitted_map: np.ndarra
     ``max(cosine, 0) ** power``. A document similar to none of them (e.g. no word the model knows) goes to
     its row of `fallback` (n, 2), by default the centre of the fitted documents.
     """
-    vectors = _unit(np.atleast_2d(vectors))
-    fitted = _unit(fitted_vectors)
+    vectors = unit_rows(np.atleast_2d(vectors))
+    fitted = unit_rows(fitted_vectors)
     positions = np.asarray(fitted_map, dtype=np.float64)
     if fitted.ndim != 2 or positions.shape != (len(fitted), 2):
         raise ValueError(f"fitted_map must have shape ({len(fitted)}, 2), not {positions.shape}")
