@@ -48,10 +48,11 @@ def _load(dataset: str, data_dir: Path):
         return topics.datasets.load_sample_papers(), None
     path = data_dir / DATASETS[dataset]
     corpus = topics.read_corpus(path)
-    raw = pd.read_csv(path, usecols=["id"])
-    rows = (
-        pd.Series(np.arange(len(raw)), index=raw["id"].astype(str)).loc[corpus["id"].astype(str)].to_numpy()
-    )
+    raw = pd.read_csv(path, usecols=["id"])["id"].astype(str)
+    # read_corpus makes repeated ids unique as "<id>-2", "<id>-3", ... in file order (20 Newsgroups)
+    occurrence = raw.groupby(raw).cumcount() + 1
+    keys = raw.where(occurrence == 1, raw + "-" + occurrence.astype(str))
+    rows = pd.Series(np.arange(len(raw)), index=keys).loc[corpus["id"].astype(str)].to_numpy()
     return corpus, rows
 
 
