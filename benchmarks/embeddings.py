@@ -53,6 +53,7 @@ ENCODERS = [
     "minilm-onnx",
     "minilm-onnx-int8",
     "minilm-onnx-int8:128",
+    "minilm-onnx-int8:96",
     "minilm-onnx-int8:64",
     "minilm-static",
     "minilm-hybrid",
