@@ -118,7 +118,7 @@ def reduce(
     notify: Callable[[str], None] | None = None,
     step: Callable[[str], None] = lambda name: None,
     seeds: np.ndarray | None = None,
-    seed_weight: float = 0.5,
+    seed_weight: float = defaults.GUIDE_STRENGTH,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """UMAP to `n_components` for clustering, and to 2-D for the map (reusing the neighbour graph).
 
@@ -220,7 +220,7 @@ def cluster(
     notify: Callable[[str], None] | None = None,
     step: Callable[[str], None] = lambda name: None,
     seeds: np.ndarray | None = None,
-    seed_weight: float = 0.5,
+    seed_weight: float = defaults.GUIDE_STRENGTH,
 ) -> Clustering:
     """Group the documents: UMAP + HDBSCAN, or agglomerative clustering for tiny corpora.
 

@@ -97,6 +97,11 @@ MIN_DOCUMENTS_FOR_SWEEP_CHOICE = 1000
 THEME_GAP_RATIO = 1.12
 
 
+# Guided fitting: UMAP's target_weight for the documents seeded by named themes (0 ignores them, 1 follows
+# them above all; topics.guided).
+GUIDE_STRENGTH = 0.5
+
+
 def fallback_n_themes(n_topics: int) -> int:
     """Themes for a topic tree with no clear gap: about sqrt(2 x topics), e.g. 12 for 70 topics."""
     return int(math.ceil(math.sqrt(2 * n_topics)))

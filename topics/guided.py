@@ -17,10 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from topics.errors import ModelError
-
 SEED_MARGIN = 0.05  # a seeded document's best theme leads its second best by at least this much
-DEFAULT_STRENGTH = 0.5
 
 
 @dataclass
@@ -39,13 +36,6 @@ class Seeds:
         parts = ", ".join(f"{name} {count:,}" for name, count in self.counts().items())
         return (f"guided by {len(self.names)} themes: {seeded:,} of {len(self.labels):,} documents clearly "
                 f"match one and were seeded ({parts}); the rest found their place by their neighbours")
-
-
-def check_strength(strength: float) -> float:
-    number = isinstance(strength, (int, float, np.floating)) and not isinstance(strength, bool)
-    if not number or not 0.0 <= strength <= 1.0:
-        raise ModelError(f"guide_strength must be a number between 0 and 1, not {strength!r}")
-    return float(strength)
 
 
 def seed_documents(model, vectors: np.ndarray, themes) -> Seeds:

@@ -73,7 +73,7 @@ class TopicModel(BaseEstimator):
         cache_dir: str | Path | None = None,
         progress: bool = True,
         guided_themes=None,
-        guide_strength: float = 0.5,
+        guide_strength: float = defaults.GUIDE_STRENGTH,
     ):
         self.features = features
         self.embedding_model = embedding_model
@@ -212,9 +212,10 @@ class TopicModel(BaseEstimator):
         """Guided fitting: the documents that clearly match one of `guided_themes` (topics.guided)."""
         if self.guided_themes is None:
             return None
-        from topics.guided import check_strength, seed_documents
+        from topics.guided import seed_documents
+        from topics.named_themes import _check
 
-        check_strength(self.guide_strength)
+        _check("guide_strength", self.guide_strength, 0.0, 1.0)
         if self.lsa_ is None and not (callable(self.features) or self.features == "embeddings"):
             raise ModelError("guided_themes needs the model's own features to score the themes' words: fit "
                              "without embeddings=, or use features='embeddings' or a callable")
