@@ -1,11 +1,14 @@
 """`topics.distributed`: a partitioned shared corpus assigned on a real LocalCluster of worker processes.
 
-Rows in = rows out (duplicates and empty documents counted), resumable reruns, a worker killed
-mid-partition, the model loaded once per worker process, errors.
+Rows in = rows out: every readable record gets a row, in input order (an exact duplicate the topic of its
+first copy, an empty document topic -1 with status "empty"; only malformed records have none, and are
+counted), resumable reruns, a worker killed mid-partition, the model loaded once per worker process, errors.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import os
 import warnings
@@ -40,10 +43,15 @@ def data(tmp_path_factory):
     parts = folder / "in"
     parts.mkdir()
     a, b, c, d = (table.iloc[i : i + 1000].copy() for i in range(0, 4000, 1000))
-    # partition b: 3 exact duplicates and 2 empty documents, which the reader drops and counts
+    # partition a: 1 malformed line (too many fields), which has no row and is counted
+    bad = "broken" + ",x" * 12 + "\n"
+    text = a.iloc[:500].to_csv(index=False) + bad + a.iloc[500:].to_csv(index=False, header=False)
+    with gzip.open(parts / "part-a.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    # partition b: 3 exact duplicates and 2 empty documents among the others
     empty = b.head(2).assign(id=["empty-1", "empty-2"], title="", abstract="")
-    b = pd.concat([b, b.head(3).assign(id=["dup-1", "dup-2", "dup-3"]), empty], ignore_index=True)
-    a.to_csv(parts / "part-a.csv.gz", index=False)
+    repeats = b.iloc[[0, 1, 1]].assign(id=["dup-1", "dup-2", "dup-3"])
+    b = pd.concat([b.iloc[:500], repeats, empty.iloc[:1], b.iloc[500:], empty.iloc[1:]], ignore_index=True)
     b.to_json(parts / "part-b.jsonl", orient="records", lines=True)
     c.to_parquet(parts / "part-c.parquet", index=False)
     d.to_csv(parts / "part-d.tsv", sep="\t", index=False)
@@ -58,11 +66,52 @@ def cluster():
         yield local
 
 
-def expected_counts(path) -> dict:
+def read_all(path, **options) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TopicsWarning)
-        corpus = topics.read_corpus(path)
-    return corpus.attrs["topics_read"] | {"ids": corpus["id"].tolist(), "corpus": corpus}
+        return topics.read_corpus(path, **options)
+
+
+def check_partition(record: dict, model) -> pd.DataFrame:
+    """The written file holds one row per readable record of the input, in input order, with the topic of
+    the in-process model; duplicates carry their first copy's topic, empty records topic -1."""
+    every = read_all(record["input"], keep_every_record=True)  # every readable record, in input order
+    distinct = read_all(record["input"])  # what `fit` would read: duplicates and empty records dropped
+    info = every.attrs["topics_read"]
+    assert record["n_read"] == info["n_read"] == len(every) + info["n_skipped"]
+    assert record["n_malformed"] == info["n_skipped"]
+    assert record["n_assigned"] == len(every) == record["n_read"] - record["n_malformed"]
+    assert record["n_distinct"] == len(distinct)
+    assert record["n_assigned"] == record["n_distinct"] + record["n_duplicates"] + record["n_empty"]
+    written = pd.read_parquet(record["output"])
+    assert list(written.columns) == OUTPUT_COLUMNS
+    assert written["id"].tolist() == every["id"].tolist()  # every record once, in input order
+    assert written["id"].is_unique
+    # the distinct documents: the workers' answer is the in-process answer
+    kept = written[written["status"] == "assigned"].reset_index(drop=True)
+    same = model.assign(distinct)
+    pd.testing.assert_frame_equal(kept[same.columns.tolist()], same, check_dtype=False)
+    # a duplicate: its first copy's topic, and that copy's id
+    first: dict[str, str] = {}
+    for text, identifier in zip(every["text"], every["id"], strict=False):
+        first.setdefault(text, identifier)
+    by_id = written.set_index("id")
+    duplicates = written[written["status"] == "duplicate"]
+    assert len(duplicates) == record["n_duplicates"]
+    texts = every.set_index("id")["text"]
+    for row in duplicates.itertuples():
+        assert row.duplicate_of == first[texts[row.id]] != row.id
+        original = by_id.loc[row.duplicate_of]
+        assert original["status"] == "assigned"
+        assert (row.topic, row.theme, row.confidence, row.is_outlier) == (
+            original["topic"], original["theme"], original["confidence"], original["is_outlier"])
+    empty = written[written["status"] == "empty"]
+    assert len(empty) == record["n_empty"]
+    assert (empty["topic"] == -1).all() and empty["is_outlier"].all() and (empty["confidence"] == 0).all()
+    assert (empty["topic_label"] == "outlier").all() and (empty["theme"] == -1).all()
+    assert texts[empty["id"]].eq("").all()
+    assert written.loc[written["status"] != "duplicate", "duplicate_of"].isna().all()
+    return written
 
 
 def test_rows_in_equal_rows_out_and_the_model_is_loaded_once_per_worker(data, tmp_path):
@@ -71,26 +120,53 @@ def test_rows_in_equal_rows_out_and_the_model_is_loaded_once_per_worker(data, tm
     assert summary["engine"] == "dask" and summary["n_workers"] == 2
     assert summary["complete"] and summary["rows_checked"]
     assert summary["n_partitions"] == 4 and summary["assigned"] == 4 and summary["failed"] == 0
-    assert summary["rows_read"] == 4005 and summary["rows_assigned"] == 4000
-    assert summary["n_duplicates"] == 3 and summary["n_empty"] == 2
+    # 4,006 records: 4,005 rows out (4,000 distinct + 3 duplicates + 2 empty) + 1 malformed line
+    assert summary["rows_read"] == 4006 and summary["rows_assigned"] == 4005
+    assert summary["n_distinct"] == 4000 and summary["n_duplicates"] == 3 and summary["n_empty"] == 2
+    assert summary["n_malformed"] == 1
     assert sorted(p.name for p in out.iterdir()) == [
         SUMMARY_FILE, "part-a.parquet", "part-b.parquet", "part-c.parquet", "part-d.parquet"]
-    model = data["model"]
     for record in summary["partitions"]:
-        expected = expected_counts(record["input"])
-        assert record["n_read"] == expected["n_read"]
-        assert record["n_read"] == (record["n_assigned"] + record["n_duplicates"] + record["n_empty"]
-                                    + record["n_malformed"])
-        written = pd.read_parquet(record["output"])
-        assert list(written.columns) == OUTPUT_COLUMNS
-        assert written["id"].tolist() == expected["ids"]  # every document once, in input order
-        same = model.assign(expected["corpus"])  # the workers' answer is the in-process answer
-        pd.testing.assert_frame_equal(written, same[OUTPUT_COLUMNS], check_dtype=False)
+        written = check_partition(record, data["model"])
+        if record["input"].endswith("part-b.jsonl"):
+            assert written["id"].iloc[500:506].tolist() == ["dup-1", "dup-2", "dup-3", "empty-1",
+                                                            written["id"].iloc[504], written["id"].iloc[505]]
+            assert written["status"].iloc[500:504].tolist() == ["duplicate"] * 3 + ["empty"]
+            assert written["id"].iloc[-1] == "empty-2"
+        else:
+            assert (written["status"] == "assigned").all() and len(written) == 1000
+            assert "broken" not in set(written["id"])
+            assert record["n_malformed"] == (1 if record["input"].endswith("part-a.csv.gz") else 0)
+    saved = json.loads((out / SUMMARY_FILE).read_text())
+    assert {k: saved[k] for k in ("rows_read", "rows_assigned", "n_malformed", "complete")} == {
+        "rows_read": 4006, "rows_assigned": 4005, "n_malformed": 1, "complete": True}
     # the model went to each worker process once, not once per partition
     loads = summary["model_loads"]
     assert 1 <= len(loads) <= 2 and set(loads.values()) == {1}, loads
     assert sum(p["model_loaded"] for p in summary["partitions"]) == len(loads)
-    assert pd.read_parquet(out).shape[0] == 4000  # the folder reads as one dataset (summary ignored)
+    assert pd.read_parquet(out).shape[0] == 4005  # the folder reads as one dataset (summary ignored)
+
+
+def test_a_partition_of_repeats_and_empty_records(data, tmp_path):
+    """A file of the same few papers many times over, with empty records: one row per record, each distinct
+    text assigned once; a file of nothing but empty records still gives its rows."""
+    table = pd.read_parquet(data["inputs"] / "part-c.parquet").head(5)
+    blank = table.head(1).assign(title="", abstract="  ")
+    repeated = pd.concat([table] * 40 + [blank] * 3, ignore_index=True).assign(id=None)  # no ids either
+    folder = tmp_path / "in"
+    folder.mkdir()
+    repeated.to_csv(folder / "repeats.csv", index=False)
+    pd.concat([blank] * 4, ignore_index=True).to_parquet(folder / "blank.parquet", index=False)
+    summary = assign_partitions(data["model_dir"], folder, tmp_path / "out", engine="local")
+    assert summary["complete"] and summary["rows_read"] == 207 and summary["rows_assigned"] == 207
+    assert summary["n_distinct"] == 5 and summary["n_duplicates"] == 195 and summary["n_empty"] == 7
+    repeats = next(p for p in summary["partitions"] if p["input"].endswith("repeats.csv"))
+    check_partition(repeats, data["model"])
+    written = pd.read_parquet(tmp_path / "out" / "repeats.parquet")
+    assert len(written) == 203 and written["id"].is_unique
+    assert written["topic"].tolist()[:200] == written["topic"].tolist()[:5] * 40
+    blank_out = pd.read_parquet(tmp_path / "out" / "blank.parquet")
+    assert blank_out["status"].tolist() == ["empty"] * 4 and (blank_out["topic"] == -1).all()
 
 
 def test_rerun_skips_finished_partitions_and_redoes_changed_ones(data, cluster, tmp_path):
@@ -112,7 +188,7 @@ def test_rerun_skips_finished_partitions_and_redoes_changed_ones(data, cluster, 
     status = {os.path.basename(p["input"]): p["status"] for p in third["partitions"]}
     assert status == {"part-a.csv.gz": "assigned", "part-b.jsonl": "already done",
                       "part-c.parquet": "already done", "part-d.tsv": "assigned"}
-    assert third["complete"] and third["rows_assigned"] == 4000
+    assert third["complete"] and third["rows_assigned"] == 4005
     assert (out / "part-b.parquet").stat().st_mtime_ns == mtimes["part-b.parquet"]
     assert not list(out.glob(".*"))
 
@@ -127,7 +203,7 @@ def test_a_worker_killed_mid_partition_has_it_retried(data, cluster, tmp_path):
     killed = int((crash / "part-c.parquet.crashed").read_text())  # the worker did die
     with pytest.raises(ProcessLookupError):
         os.kill(killed, 0)
-    assert summary["complete"] and summary["assigned"] == 4 and summary["rows_assigned"] == 4000
+    assert summary["complete"] and summary["assigned"] == 4 and summary["rows_assigned"] == 4005
     record = next(p for p in summary["partitions"] if p["input"].endswith("part-c.parquet"))
     assert record["worker_pid"] != killed and record["n_assigned"] == 1000
     assert pq.read_metadata(out / "part-c.parquet").num_rows == 1000

@@ -512,8 +512,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
         progress=progress.say,
     )
     counts = (f"{summary['rows_read']:,} read = {summary['rows_assigned']:,} assigned + "
-              f"{summary['n_duplicates']:,} duplicates + {summary['n_empty']:,} empty + "
-              f"{summary['n_malformed']:,} malformed")
+              f"{summary['n_malformed']:,} malformed (of the assigned: {summary['n_duplicates']:,} "
+              f"duplicates given their first copy's topic, {summary['n_empty']:,} empty as outliers)")
     if summary["failed"]:
         first = next(p for p in summary["partitions"] if p["status"] == "failed")
         raise CommandError(f"{summary['failed']} of {summary['n_partitions']} partitions failed (first: "

@@ -46,9 +46,13 @@ from pathlib import Path
 
 from topics.errors import InputError, InputFileNotFoundError, ModelError, TopicsError
 
-__all__ = ["OUTPUT_COLUMNS", "SUMMARY_FILE", "assign_partitions", "find_inputs", "output_name"]
+__all__ = ["OUTPUT_COLUMNS", "STATUSES", "SUMMARY_FILE", "assign_partitions", "assign_records", "find_inputs",
+           "output_name"]
 
-OUTPUT_COLUMNS = ["id", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier"]
+OUTPUT_COLUMNS = ["id", "topic", "topic_label", "theme", "theme_label", "confidence", "is_outlier", "status",
+                  "duplicate_of"]
+STATUSES = ("assigned", "duplicate", "empty")
+_OUTPUT_FORMAT = 2  # 2: a row per readable record (duplicates and empty rows too), status, duplicate_of
 SUMMARY_FILE = "_topics-summary.json"  # a leading _ keeps it out of Parquet dataset readers
 _METADATA_KEY = b"topics"
 _TEMP_MARK = ".tmp-"
@@ -193,6 +197,14 @@ def run_partition_on_worker(digest: str, task: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- partitions
+def _schema():
+    """The same Parquet schema for every partition (an all-null ``duplicate_of`` is still a string)."""
+    import pyarrow as pa
+
+    kinds = {"topic": pa.int64(), "theme": pa.int64(), "confidence": pa.float64(), "is_outlier": pa.bool_()}
+    return pa.schema([(name, kinds.get(name, pa.string())) for name in OUTPUT_COLUMNS])
+
+
 def _completed(output: Path, expected: dict) -> dict | None:
     """The recorded result of a finished output whose fingerprint matches `expected`, else None."""
     if not output.is_file():
@@ -206,13 +218,60 @@ def _completed(output: Path, expected: dict) -> dict | None:
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != expected:
         return None
-    if metadata.num_rows != record.get("n_assigned"):
+    try:
+        if metadata.num_rows != record["n_assigned"] or _count_problems(record):
+            return None
+    except (KeyError, TypeError):  # an output of an older version
         return None
     return record
 
 
+def assign_records(model, corpus, batch_size: int = 20_000):
+    """Topic columns for every row of a corpus read with ``keep_every_record=True``, in its order.
+
+    Each distinct text is featurised and assigned once; an exact repeat gets the topic of its first copy
+    (``status`` "duplicate", ``duplicate_of`` = that copy's id), an empty row topic -1 as an outlier
+    with confidence 0 (``status`` "empty"); the others have ``status`` "assigned". Returns the table
+    (`OUTPUT_COLUMNS`) and the number of distinct texts assigned.
+    """
+    import numpy as np
+    import pandas as pd
+
+    texts = corpus["text"].to_numpy(dtype=object)
+    codes, _ = pd.factorize(texts)  # rows with the same text share a code
+    n = len(texts)
+    first = np.full(codes.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))  # the first row of each text
+    empty = np.array([not t for t in texts], dtype=bool)
+    distinct = (first[codes] == np.arange(n)) & ~empty
+    assigned = model.assign(corpus.loc[distinct].reset_index(drop=True), batch_size=batch_size)
+    slot = np.full(len(first), -1, dtype=np.int64)  # code -> row of `assigned`
+    slot[codes[distinct]] = np.arange(int(distinct.sum()))
+    source = slot[codes]
+    ids = corpus["id"].to_numpy(dtype=object)
+    status = np.where(empty, "empty", np.where(distinct, "assigned", "duplicate")).astype(object)
+    duplicate_of = np.where(status == "duplicate", ids[first[codes]] if n else ids, None)
+    table = pd.DataFrame({"id": ids})
+    filled = np.maximum(source, 0)
+    for column, missing in (("topic", -1), ("topic_label", "outlier"), ("theme", -1),
+                            ("theme_label", "outlier"), ("confidence", 0.0), ("is_outlier", True)):
+        values = assigned[column].to_numpy()
+        if len(values):
+            values = np.where(empty, missing, values[filled]) if empty.any() else values[filled]
+        else:  # nothing to assign: every row is empty
+            values = np.full(n, missing, dtype=object if isinstance(missing, str) else None)
+        table[column] = values
+    table["topic"] = table["topic"].astype(np.int64)
+    table["theme"] = table["theme"].astype(np.int64)
+    table["confidence"] = table["confidence"].astype(float)
+    table["is_outlier"] = table["is_outlier"].astype(bool)
+    table["status"] = status
+    table["duplicate_of"] = pd.Series(duplicate_of, dtype=object)
+    return table[OUTPUT_COLUMNS], int(distinct.sum())
+
+
 def run_partition(payload: dict, task: dict) -> dict:
-    """Read one input partition, assign its documents, write its Parquet file; the counts, checked."""
+    """Read one input partition, assign its records, write its Parquet file; the counts, checked."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -224,14 +283,15 @@ def run_partition(payload: dict, task: dict) -> dict:
     output = Path(task["output"])
     options = task["reader"]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # duplicates and empties are counted below, not warned about
+        warnings.simplefilter("ignore")  # duplicates, empties and malformed records are counted below
         corpus = read_corpus(
             source, format=options.get("format"), text_columns=options.get("text_columns"),
             title_column=options.get("title_column"), abstract_column=options.get("abstract_column"),
             id_column=options.get("id_column"), encoding=options.get("encoding") or "utf-8",
+            keep_every_record=True,
         )
     info = corpus.attrs.get("topics_read", {})
-    table = model.assign(corpus, batch_size=task["batch_size"])[OUTPUT_COLUMNS]
+    table, n_distinct = assign_records(model, corpus, batch_size=task["batch_size"])
     del corpus
 
     crash_dir = task.get("crash_once_in")
@@ -245,20 +305,23 @@ def run_partition(payload: dict, task: dict) -> dict:
             request.with_suffix(".crashed").write_text(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
 
+    status = table["status"].value_counts()
     record = {
         "input": str(source), "output": str(output), "status": "assigned",
         "n_read": int(info.get("n_read", len(table))), "n_assigned": len(table),
-        "n_duplicates": int(info.get("n_duplicates", 0)), "n_empty": int(info.get("n_empty", 0)),
-        "n_malformed": int(info.get("n_skipped", 0)),
+        "n_distinct": n_distinct, "n_duplicates": int(status.get("duplicate", 0)),
+        "n_empty": int(status.get("empty", 0)), "n_malformed": int(info.get("n_skipped", 0)),
         "fingerprint": task["fingerprint"], "worker_pid": os.getpid(), "model_loaded": loaded,
     }
-    dropped = record["n_duplicates"] + record["n_empty"] + record["n_malformed"]
-    if record["n_read"] != record["n_assigned"] + dropped or not table["id"].is_unique:
-        raise RuntimeError(
-            f"{source}: {record['n_read']} records read but {record['n_assigned']} assigned + {dropped} "
-            "dropped (or repeated ids); nothing was written"
-        )
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    problems = _count_problems(record)
+    if (record["n_duplicates"], record["n_empty"]) != (info.get("n_duplicates", 0), info.get("n_empty", 0)):
+        problems.append(f"the reader counted {info.get('n_duplicates', 0)} duplicates and "
+                        f"{info.get('n_empty', 0)} empty records")
+    if not table["id"].is_unique:
+        problems.append("repeated ids")
+    if problems:
+        raise RuntimeError(f"{source}: {'; '.join(problems)}; nothing was written")
+    arrow = pa.Table.from_pandas(table, schema=_schema(), preserve_index=False)
     stored = {k: v for k, v in record.items() if k not in ("worker_pid", "model_loaded", "status")}
     arrow = arrow.replace_schema_metadata(
         {**(arrow.schema.metadata or {}), _METADATA_KEY: json.dumps(stored).encode()}
@@ -268,7 +331,7 @@ def run_partition(payload: dict, task: dict) -> dict:
     try:
         pq.write_table(arrow, temporary)
         written = pq.read_metadata(temporary).num_rows
-        if written != record["n_assigned"]:
+        if written != record["n_assigned"]:  # one row per readable record
             raise RuntimeError(f"{output}: wrote {written} rows, expected {record['n_assigned']}")
         os.replace(temporary, output)  # atomic: the output is either absent or complete
     finally:
@@ -356,7 +419,8 @@ def assign_partitions(
     tasks = []
     for path in paths:
         output = out / output_name(path)
-        fingerprint = {"input": _fingerprint(path), "reader": reader, "model": digest}
+        fingerprint = {"input": _fingerprint(path), "reader": reader, "model": digest,
+                       "output_format": _OUTPUT_FORMAT}
         done = _completed(output, fingerprint)
         if done is not None:
             results[str(path)] = {**done, "status": "already done"}
@@ -449,13 +513,26 @@ def _failure(task: dict, error: BaseException) -> dict:
             "error": f"{type(error).__name__}: {message}"}
 
 
+def _count_problems(record: dict) -> list[str]:
+    """What does not add up in a partition's counts: read = written + malformed, and written = distinct
+    texts + duplicates + empty rows."""
+    problems = []
+    if record["n_read"] != record["n_assigned"] + record["n_malformed"]:
+        problems.append(f"{record['n_read']} records read but {record['n_assigned']} rows + "
+                        f"{record['n_malformed']} malformed")
+    if record["n_assigned"] != record["n_distinct"] + record["n_duplicates"] + record["n_empty"]:
+        problems.append(f"{record['n_assigned']} rows but {record['n_distinct']} distinct + "
+                        f"{record['n_duplicates']} duplicates + {record['n_empty']} empty")
+    return problems
+
+
 def _line(number: int, total: int, record: dict) -> str:
     name = Path(record["input"]).name
     if record["status"] == "failed":
         return f"[{number}/{total}] {name}: failed: {record['error']}"
-    dropped = record["n_duplicates"] + record["n_empty"] + record["n_malformed"]
-    return (f"[{number}/{total}] {name}: {record['n_read']:,} read = {record['n_assigned']:,} assigned "
-            f"+ {dropped:,} dropped ({record.get('seconds', 0):.1f} s)")
+    return (f"[{number}/{total}] {name}: {record['n_read']:,} read = {record['n_assigned']:,} rows written "
+            f"({record['n_duplicates']:,} duplicates, {record['n_empty']:,} empty) + "
+            f"{record['n_malformed']:,} malformed ({record.get('seconds', 0):.1f} s)")
 
 
 def _summarise(
@@ -463,9 +540,8 @@ def _summarise(
 ) -> dict:
     ok = [p for p in partitions if p["status"] != "failed"]
     totals = {key: sum(p[key] for p in ok) for key in
-              ("n_read", "n_assigned", "n_duplicates", "n_empty", "n_malformed")}
-    checked = all(p["n_read"] == p["n_assigned"] + p["n_duplicates"] + p["n_empty"] + p["n_malformed"]
-                  for p in ok)
+              ("n_read", "n_assigned", "n_distinct", "n_duplicates", "n_empty", "n_malformed")}
+    checked = all(not _count_problems(p) for p in ok)
     failed = [p for p in partitions if p["status"] == "failed"]
     return {
         "model": str(model_path), "out_dir": str(out), **cluster_info,
@@ -474,8 +550,8 @@ def _summarise(
         "already_done": sum(p["status"] == "already done" for p in partitions),
         "failed": len(failed),
         "rows_read": totals["n_read"], "rows_assigned": totals["n_assigned"],
-        "n_duplicates": totals["n_duplicates"], "n_empty": totals["n_empty"],
-        "n_malformed": totals["n_malformed"],
+        "n_distinct": totals["n_distinct"], "n_duplicates": totals["n_duplicates"],
+        "n_empty": totals["n_empty"], "n_malformed": totals["n_malformed"],
         "rows_checked": checked,
         "complete": checked and not failed,
         "seconds": round(seconds, 3),

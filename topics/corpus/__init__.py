@@ -35,6 +35,7 @@ def read_corpus(
     label_column: str | None = None,
     encoding: str = "utf-8",
     chunksize: int = 50_000,
+    keep_every_record: bool = False,
 ) -> pd.DataFrame:
     """Read a collection of papers into the corpus table.
 
@@ -54,6 +55,9 @@ def read_corpus(
         Text encoding of the file.
     chunksize
         Rows per chunk when streaming CSV/TSV/JSON Lines/Parquet.
+    keep_every_record
+        Keep exact duplicates and empty documents as rows (text ``""``) instead of dropping them; they
+        are counted all the same. `topics assign` reads this way to give every record a row.
 
     Returns
     -------
@@ -78,7 +82,7 @@ def read_corpus(
         )
     if fmt != "parquet" and is_blank(resolved):
         raise InputError(f"{resolved} contains no documents (the file is empty)")
-    builder = CorpusBuilder(resolved, fmt)
+    builder = CorpusBuilder(resolved, fmt, keep_every_record=keep_every_record)
     _read(resolved, fmt, builder, options, encoding, chunksize)
     return builder.finish()
 

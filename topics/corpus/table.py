@@ -83,9 +83,12 @@ def parse_dates(values: pd.Series) -> pd.Series:
 class CorpusBuilder:
     """Collects cleaned, de-duplicated documents chunk by chunk; `finish` builds the corpus table."""
 
-    def __init__(self, path: Path, fmt: str) -> None:
+    def __init__(self, path: Path, fmt: str, *, keep_every_record: bool = False) -> None:
         self.path = path
         self.format = fmt
+        # keep exact duplicates and empty documents as rows (still counted): `topics assign` gives
+        # every record a row of its own
+        self.keep_every_record = keep_every_record
         self.n_read = 0
         self.n_duplicates = 0
         self.n_empty = 0
@@ -136,10 +139,14 @@ class CorpusBuilder:
         for i, text in enumerate(texts):
             if not text:
                 self.n_empty += 1
+                if self.keep_every_record:
+                    keep.append(i)
                 continue
             digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
             if digest in seen:
                 self.n_duplicates += 1
+                if self.keep_every_record:
+                    keep.append(i)
                 continue
             seen.add(digest)
             keep.append(i)
@@ -253,9 +260,11 @@ class CorpusBuilder:
     def _warn(self) -> None:
         what = []
         if self.n_duplicates:
-            what.append(f"removed {_plural(self.n_duplicates, 'exact duplicate')} (kept the first)")
+            what.append(f"kept {_plural(self.n_duplicates, 'exact duplicate')}" if self.keep_every_record
+                        else f"removed {_plural(self.n_duplicates, 'exact duplicate')} (kept the first)")
         if self.n_empty:
-            what.append(f"dropped {_plural(self.n_empty, 'empty document')}")
+            what.append(f"{'kept' if self.keep_every_record else 'dropped'} "
+                        f"{_plural(self.n_empty, 'empty document')}")
         if self.n_skipped:
             shown = "; ".join(self.skipped[:3]) + ("; ..." if self.n_skipped > 3 else "")
             what.append(f"skipped {_plural(self.n_skipped, 'malformed entry')} ({shown})")
