@@ -13,7 +13,14 @@ import pytest
 
 import topics
 from topics.errors import InputError
-from topics.named_themes import OTHER, NamedThemes, load_themes, map_topics, parse_themes
+from topics.named_themes import (
+    OTHER,
+    NamedThemes,
+    best_two_themes,
+    load_themes,
+    map_topics,
+    parse_themes,
+)
 from topics.report import write_report
 
 THEMES = Path(__file__).resolve().parents[1] / "examples" / "themes.toml"
@@ -95,6 +102,25 @@ def test_rules_and_thresholds(tfidf_model):
     assert _theme_of(named, "ReST-MCTS*:") == "language models"
     with pytest.raises(topics.ModelError, match="threshold"):
         map_topics(tfidf_model, THEMES, threshold=3)
+
+
+def test_best_two_themes_scores_and_orders():
+    vectors = np.array([[2.0, 0.0], [1.0, 1.0], [0.0, -3.0]])
+    themes = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])  # the middle theme has no vector
+    match = best_two_themes(vectors, themes)
+    root = np.sqrt(0.5)
+    assert np.allclose(match.scores, [[1, -1, 0], [root, -1, root], [0, -1, -1]])
+    assert match.best.tolist() == [0, 0, 0]  # ties go to the first theme given
+    assert match.second.tolist() == [2, 2, 1]
+    assert np.allclose(match.lead, [1, 0, 1])
+    # centred: the mean is taken from the rows and from every theme that has a vector
+    mean = vectors.mean(axis=0)
+    centred = best_two_themes(vectors, themes, mean)
+    expected = best_two_themes(vectors - mean, np.where([[True], [False], [True]], themes - mean, 0.0))
+    assert np.array_equal(centred.scores, expected.scores)
+    # a single theme: no second (index -1, score -1)
+    alone = best_two_themes(vectors, themes[:1])
+    assert alone.second.tolist() == [-1, -1, -1] and (alone.second_score == -1.0).all()
 
 
 # ---------------------------------------------------------------------------------------------- files

@@ -41,26 +41,14 @@ class Seeds:
 def seed_documents(model, vectors: np.ndarray, themes) -> Seeds:
     """Seed labels for `vectors` (the documents being fitted) from `themes` (path, mapping or list of
     NamedTheme), scored in `model`'s feature space as when naming themes."""
-    from topics.named_themes import OTHER_THRESHOLD, _unit, as_themes, theme_vectors
+    from topics.named_themes import OTHER_THRESHOLD, as_themes, best_two_themes, theme_vectors
 
     named = as_themes(themes)
     theme_matrix, notes = theme_vectors(model, named)
-    usable = np.linalg.norm(theme_matrix, axis=1) > 0
     centred = getattr(model, "lsa_", None) is None  # sentence embeddings: compare against the corpus mean
     documents = np.asarray(vectors, dtype=np.float64)
-    if centred:
-        mean = documents.mean(axis=0)
-        documents = documents - mean
-        theme_matrix = np.where(usable[:, None], theme_matrix - mean, 0.0)
-    documents = _unit(documents)
-    scores = documents @ _unit(theme_matrix).T
-    scores[:, ~usable] = -2.0  # below any cosine: a theme without known words matches nothing
+    match = best_two_themes(documents, theme_matrix, documents.mean(axis=0) if centred else None)
     threshold = OTHER_THRESHOLD["centred" if centred else "raw"]
-    order = np.argsort(-scores, axis=1, kind="stable")
-    rows = np.arange(len(scores))
-    best = scores[rows, order[:, 0]]
-    second = scores[rows, order[:, 1]] if scores.shape[1] > 1 else np.full(len(scores), -2.0)
-    clear = (best >= threshold) & (best - second >= SEED_MARGIN)
-    labels = np.where(clear, order[:, 0], -1).astype(np.int64)
+    clear = (match.best_score >= threshold) & (match.lead >= SEED_MARGIN)
+    labels = np.where(clear, match.best, -1).astype(np.int64)
     return Seeds(labels=labels, names=[t.name for t in named], notes=notes)
-

@@ -62,6 +62,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,7 @@ __all__ = [
     "NamedTheme",
     "NamedThemes",
     "as_themes",
+    "best_two_themes",
     "load_themes",
     "map_topics",
     "parse_themes",
@@ -438,6 +440,48 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms > 0, norms, 1.0)
 
 
+class BestTwoThemes(NamedTuple):
+    """What `best_two_themes` gives: all the scores, and each row's best and second-best theme."""
+
+    scores: np.ndarray  # (rows, themes) cosines; a theme with no vector scores -1 everywhere
+    best: np.ndarray  # index of each row's best theme (ties: the first theme given)
+    best_score: np.ndarray
+    second: np.ndarray  # index of each row's second-best theme; -1 with a single theme
+    second_score: np.ndarray  # -1.0 with a single theme
+
+    @property
+    def lead(self) -> np.ndarray:
+        """How much each row's best theme scores above its second best."""
+        return self.best_score - self.second_score
+
+
+def best_two_themes(vectors: np.ndarray, theme_matrix: np.ndarray,
+                    mean: np.ndarray | None = None) -> BestTwoThemes:
+    """Cosine of each row of `vectors` to each theme vector, and each row's two best themes.
+
+    With `mean` (the corpus's mean document vector) the score is the centred cosine: `mean` is taken
+    from the rows and from every theme that has a vector. Themes whose vector is zero score -1.
+    """
+    theme_matrix = np.asarray(theme_matrix, dtype=np.float64)
+    usable = np.linalg.norm(theme_matrix, axis=1) > 0
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if mean is not None:
+        vectors = vectors - mean
+        theme_matrix = np.where(usable[:, None], theme_matrix - mean, 0.0)
+    scores = _unit(vectors) @ _unit(theme_matrix).T
+    scores[:, ~usable] = -1.0
+    order = np.argsort(-scores, axis=1, kind="stable")
+    rows = np.arange(len(scores))
+    best = order[:, 0]
+    if scores.shape[1] > 1:
+        second = order[:, 1]
+        second_score = scores[rows, second]
+    else:
+        second = np.full(len(scores), -1)
+        second_score = np.full(len(scores), -1.0)
+    return BestTwoThemes(scores, best, scores[rows, best], second, second_score)
+
+
 def theme_vectors(model, themes: Sequence[NamedTheme]) -> tuple[np.ndarray, list[str]]:
     """One unit vector per theme in the model's feature space (zero when none of its words is known),
     and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
@@ -488,31 +532,18 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     between = _check("between", BETWEEN_MARGIN[kind] if between is None else between, 0.0, 2.0)
     names = [t.name for t in themes]
     theme_matrix, notes = theme_vectors(model, themes)
-    usable = np.linalg.norm(theme_matrix, axis=1) > 0
     documents = np.asarray(model.vectors_, dtype=np.float64)
     topics = np.asarray(model.document_topics_)
     n_topics = int(model.n_topics_)
     centroids = np.vstack([documents[topics == t].mean(axis=0) for t in range(n_topics)]) if n_topics \
         else np.zeros((0, documents.shape[1]))
-    if center:
-        mean = documents.mean(axis=0)
-        documents = documents - mean
-        centroids = centroids - mean
-        theme_matrix = np.where(usable[:, None], theme_matrix - mean, 0.0)
-    documents, centroids, theme_matrix = _unit(documents), _unit(centroids), _unit(theme_matrix)
-    topic_scores = centroids @ theme_matrix.T
-    paper_scores = documents @ theme_matrix.T
-    topic_scores[:, ~usable] = -1.0
-    paper_scores[:, ~usable] = -1.0
-
-    def best_two(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(-scores, axis=1, kind="stable")
-        second = order[:, 1] if scores.shape[1] > 1 else np.full(len(scores), -1)
-        return order[:, 0], second
-
-    first, second = best_two(topic_scores) if n_topics else (np.zeros(0, int), np.zeros(0, int))
+    mean = documents.mean(axis=0) if center else None
+    by_topic = best_two_themes(centroids, theme_matrix, mean)
+    by_paper = best_two_themes(documents, theme_matrix, mean)
+    topic_scores, paper_scores = by_topic.scores, by_paper.scores
+    first, second = by_topic.best, by_topic.second
     rows = np.arange(n_topics)
-    best_score = topic_scores[rows, first] if n_topics else np.zeros(0)
+    best_score = by_topic.best_score
     topic_theme = np.where(best_score >= threshold, first, -1)  # -1: Other
     label = np.array(names + [OTHER], dtype=object)
     topic_table = pd.DataFrame({
@@ -526,10 +557,8 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     })
 
     n = len(documents)
-    p_first, p_second = best_two(paper_scores)
+    p_first, own_best = by_paper.best, by_paper.best_score
     index = np.arange(n)
-    own_best = paper_scores[index, p_first]
-    own_second = paper_scores[index, p_second] if len(names) > 1 else np.full(n, -1.0)
     has_topic = topics >= 0
     of_topic = np.where(has_topic, topic_theme[np.maximum(topics, 0)] if n_topics else -1, -1)
     reference = np.where(of_topic >= 0, paper_scores[index, np.maximum(of_topic, 0)], threshold)
@@ -550,7 +579,7 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
         runner_score = np.where(theme >= 0, np.nan, own_best)
     else:
         runner_label = label[runner]
-    is_between = (len(names) > 1) & (own_best - own_second < between) & (own_second >= threshold)
+    is_between = (len(names) > 1) & (by_paper.lead < between) & (by_paper.second_score >= threshold)
     corpus = model.corpus_.reset_index(drop=True)
     paper_table = pd.DataFrame({
         "id": corpus["id"].astype(str).to_numpy(),
