@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 import textwrap
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -35,6 +39,22 @@ def style(ax) -> None:
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=BASE_FONT - 1, colors="#333333")
     ax.set_axisbelow(True)
+
+
+def stacked_period_bars(ax, table: pd.DataFrame, colors: Mapping[str, str],
+                        label: Callable[[str], str] = str) -> np.ndarray:
+    """Stack `table`'s columns (in order, coloured by `colors`) as one bar per row, a period, and write
+    the periods below (at most about 16 of them, slanted when there are more than 8); the bars' x."""
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for column in table.columns:
+        values = table[column].to_numpy(dtype=float)
+        ax.bar(x, values, bottom=bottom, color=colors[column], label=label(column), width=0.8, linewidth=0)
+        bottom += values
+    step = max(1, math.ceil(len(x) / 16))
+    ax.set_xticks(x[::step], table.index[::step], rotation=45 if len(x) > 8 else 0,
+                  ha="right" if len(x) > 8 else "center", fontsize=BASE_FONT - 1)
+    return x
 
 
 def png_bytes(figure: Figure) -> bytes:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from topics.errors import ModelError
 from topics.plots import palette
-from topics.plots._figure import BASE_FONT, new_figure, short, style
-from topics.plots.topics_plots import _periods, has_dates
+from topics.plots._figure import BASE_FONT, new_figure, short, stacked_period_bars, style
+from topics.plots.topics_plots import dated_periods
 
 
 def named_theme_colors(names: list[str]) -> dict[str, str]:
@@ -25,11 +22,7 @@ def named_theme_colors(names: list[str]) -> dict[str, str]:
 
 def plot_named_themes_over_time(model, named) -> Figure:
     """Share of each named theme among the papers of each period (stacked bars, papers per period on top)."""
-    if not has_dates(model):
-        raise ModelError("the corpus has no dates: named themes over time needs a date column")
-    dates = pd.to_datetime(model.corpus_["date"]).reset_index(drop=True)
-    known = dates.notna().to_numpy()
-    periods, unit = _periods(dates[known])
+    known, periods, unit = dated_periods(model, "named themes over time")
     themes = named.papers["theme"].to_numpy()[known]
     table = pd.crosstab(pd.Series(periods.to_numpy(), name="period"), pd.Series(themes, name="theme"))
     table = table.sort_index()
@@ -40,18 +33,10 @@ def plot_named_themes_over_time(model, named) -> Figure:
     colors = named_theme_colors(named.names)
     figure = new_figure(11.0, 5.0)
     ax = figure.add_subplot()
-    x = np.arange(len(shares))
-    bottom = np.zeros(len(shares))
-    for name in names:
-        values = shares[name].to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, color=colors[name], label=short(name, 36), width=0.8, linewidth=0)
-        bottom += values
+    x = stacked_period_bars(ax, shares, colors, label=lambda name: short(name, 36))
     for xi, total in zip(x, totals, strict=True):
         ax.text(xi, 1.01, str(int(total)), ha="center", va="bottom", fontsize=BASE_FONT - 2.5,
                 color=palette.MUTED_TEXT)
-    step = max(1, math.ceil(len(x) / 16))
-    ax.set_xticks(x[::step], shares.index[::step], rotation=45 if len(x) > 8 else 0,
-                  ha="right" if len(x) > 8 else "center", fontsize=BASE_FONT - 1)
     ax.set_ylim(0, 1.08)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel(f"share of the {unit}'s papers", fontsize=BASE_FONT)

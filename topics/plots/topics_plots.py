@@ -12,7 +12,15 @@ from matplotlib.patches import Patch
 
 from topics.errors import ModelError
 from topics.plots import palette
-from topics.plots._figure import BASE_FONT, new_figure, short, style, topic_name, wrap_label
+from topics.plots._figure import (
+    BASE_FONT,
+    new_figure,
+    short,
+    stacked_period_bars,
+    style,
+    topic_name,
+    wrap_label,
+)
 
 MAX_KEYWORD_PANELS = 30
 
@@ -202,13 +210,20 @@ def _periods(dates: pd.Series) -> tuple[pd.Series, str]:
     return dates.dt.strftime("%Y-%m-%d"), "day"
 
 
-def plot_topics_over_time(model, *, max_topics: int = 12) -> Figure:
-    """Papers per period for the largest topics (stacked bars, topic shades of their theme colour)."""
+def dated_periods(model, plot: str) -> tuple[np.ndarray, pd.Series, str]:
+    """Which papers have a date (a mask), the period of each dated paper, and the periods' unit ("year",
+    "month" or "day"); ModelError naming `plot` when the corpus has no dates."""
     if not has_dates(model):
-        raise ModelError("the corpus has no dates: topics over time needs a date column")
+        raise ModelError(f"the corpus has no dates: {plot} needs a date column")
     dates = pd.to_datetime(model.corpus_["date"]).reset_index(drop=True)
     known = dates.notna().to_numpy()
     periods, unit = _periods(dates[known])
+    return known, periods, unit
+
+
+def plot_topics_over_time(model, *, max_topics: int = 12) -> Figure:
+    """Papers per period for the largest topics (stacked bars, topic shades of their theme colour)."""
+    known, periods, unit = dated_periods(model, "topics over time")
     topics = np.asarray(model.document_topics_)[known]
     top = [int(t) for t in np.argsort(-np.asarray(model.topic_sizes_), kind="stable")[:max_topics]]
     names = {t: topic_name(model, t, 36) for t in top}
@@ -224,15 +239,7 @@ def plot_topics_over_time(model, *, max_topics: int = 12) -> Figure:
     color_of["other topics"] = palette.OUTLIER
     figure = new_figure(11.0, 5.2)
     ax = figure.add_subplot()
-    x = np.arange(len(table))
-    bottom = np.zeros(len(table))
-    for column in columns:
-        values = table[column].to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, color=color_of[column], label=column, width=0.8, linewidth=0)
-        bottom += values
-    step = max(1, math.ceil(len(x) / 16))
-    ax.set_xticks(x[::step], table.index[::step], rotation=45 if len(x) > 8 else 0,
-                  ha="right" if len(x) > 8 else "center", fontsize=BASE_FONT - 1)
+    stacked_period_bars(ax, table, color_of)
     ax.set_ylabel(f"papers per {unit}", fontsize=BASE_FONT)
     ax.yaxis.grid(True, color="#e6e6e6")
     style(ax)
