@@ -41,6 +41,15 @@ def style(ax) -> None:
     ax.set_axisbelow(True)
 
 
+def theme_legend(ax, handles: list | None = None, **placement) -> None:
+    """The theme legend: titled "theme", no frame. `handles`: None for the axes' own labelled artists;
+    `placement`: matplotlib's loc (and bbox_to_anchor), by default just outside the axes, top right."""
+    placement = placement or {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    own = {} if handles is None else {"handles": handles}
+    ax.legend(**own, title="theme", fontsize=BASE_FONT - 1.5, frameon=False, title_fontsize=BASE_FONT - 1,
+              **placement)
+
+
 def stacked_period_bars(ax, table: pd.DataFrame, colors: Mapping[str, str],
                         label: Callable[[str], str] = str) -> np.ndarray:
     """Stack `table`'s columns (in order, coloured by `colors`) as one bar per row, a period, and write

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from topics.plots import palette
-from topics.plots._figure import BASE_FONT, new_figure, short, stacked_period_bars, style
+from topics.plots._figure import BASE_FONT, new_figure, short, stacked_period_bars, style, theme_legend
 from topics.plots.topics_plots import dated_periods
 
 
@@ -42,8 +42,7 @@ def plot_named_themes_over_time(model, named) -> Figure:
     ax.set_ylabel(f"share of the {unit}'s papers", fontsize=BASE_FONT)
     ax.yaxis.grid(True, color="#e6e6e6")
     style(ax)
-    ax.legend(fontsize=BASE_FONT - 1.5, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              title="theme", title_fontsize=BASE_FONT - 1)
+    theme_legend(ax)
     missing = int((~known).sum())
     note = f" ({missing} papers without a date left out)" if missing else ""
     ax.set_title(f"Named themes over time{note}; papers per {unit} above the bars", fontsize=BASE_FONT + 1,

@@ -18,6 +18,7 @@ from topics.plots._figure import (
     short,
     stacked_period_bars,
     style,
+    theme_legend,
     topic_name,
     wrap_label,
 )
@@ -47,8 +48,7 @@ def plot_topic_sizes(model) -> Figure:
     ax.set_xlabel("papers", fontsize=BASE_FONT)
     ax.xaxis.grid(True, color="#e6e6e6")
     style(ax)
-    ax.legend(handles=_theme_handles(model), title="theme", fontsize=BASE_FONT - 1.5, frameon=False,
-              loc="lower right", title_fontsize=BASE_FONT - 1)
+    theme_legend(ax, _theme_handles(model), loc="lower right")
     ax.set_title("Papers per topic", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
     return figure
@@ -172,8 +172,7 @@ def plot_hierarchy(model) -> Figure:
                 fontsize=BASE_FONT - 1.5, color=palette.MUTED_TEXT, va="bottom", ha="right")
     ax.set_xlabel("merge distance (size-weighted Ward)", fontsize=BASE_FONT)
     ax.spines["left"].set_visible(False)
-    ax.legend(handles=_theme_handles(model), title="theme", fontsize=BASE_FONT - 1.5, frameon=False,
-              loc="upper left", title_fontsize=BASE_FONT - 1)
+    theme_legend(ax, _theme_handles(model), loc="upper left")
     ax.set_title("Hierarchy of topics into themes", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
     return figure
@@ -283,8 +282,7 @@ def plot_theme_composition(model, *, max_labels: int = 25) -> Figure:
     ax.set_xlabel("share of the label's papers", fontsize=BASE_FONT)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     style(ax)
-    ax.legend(fontsize=BASE_FONT - 1.5, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              title="theme", title_fontsize=BASE_FONT - 1)
+    theme_legend(ax)
     ax.set_title("Theme composition per label", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
     return figure
