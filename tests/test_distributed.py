@@ -239,3 +239,28 @@ def test_errors(data, tmp_path):
         assign_partitions(data["model_dir"], both, tmp_path / "out")
     with pytest.raises(InputError, match="only apply to"):
         assign_partitions(data["model_dir"], data["inputs"], tmp_path / "out", engine="local", workers=2)
+
+
+def test_fit_on_a_sample_writes_a_row_per_record(data, tmp_path):
+    """`topics fit --sample`: documents.parquet holds every readable record, as `topics assign` writes it
+    (the fit itself reads the de-duplicated corpus)."""
+    from topics.cli import main
+
+    table = pd.read_parquet(data["inputs"] / "part-c.parquet").head(300)
+    empty = table.head(1).assign(id="empty-1", title="", abstract="")
+    repeats = table.head(2).assign(id=["dup-1", "dup-2"])
+    source = tmp_path / "papers.csv"
+    records = pd.concat([table.iloc[:100], repeats, empty, table.iloc[100:]], ignore_index=True)
+    records.to_csv(source, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["fit", str(source), "--out", str(tmp_path / "model"), "--sample", "150", "--quiet"]) == 0
+    model = topics.TopicModel.load(tmp_path / "model")
+    assert model.n_documents_ == 150 and model.n_input_documents_ == 300  # the fit: distinct papers only
+    documents = pd.read_parquet(tmp_path / "model" / "documents.parquet")
+    assert list(documents.columns) == OUTPUT_COLUMNS and len(documents) == 303
+    assert documents["id"].tolist()[100:103] == ["dup-1", "dup-2", "empty-1"]
+    assert documents["status"].value_counts().to_dict() == {"assigned": 300, "duplicate": 2, "empty": 1}
+    assert documents["duplicate_of"].iloc[100:102].tolist() == documents["id"].iloc[:2].tolist()
+    assert documents["topic"].iloc[100:102].tolist() == documents["topic"].iloc[:2].tolist()
+    assert documents["topic"].iloc[102] == -1 and documents["is_outlier"].iloc[102]

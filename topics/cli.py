@@ -470,9 +470,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     progress.say(f"writing: model saved ({time.perf_counter() - clock:.1f} s)")
     if model.sample_indices_ is not None:
         clock = time.perf_counter()
-        table = model.assign(corpus)
-        if len(table) != len(corpus) or not table["id"].is_unique:
-            raise CommandError(f"assigned {len(table):,} of {len(corpus):,} papers; "
+        table, expected = _every_record(model, corpus, options)
+        if len(table) != expected or not table["id"].is_unique:
+            raise CommandError(f"assigned {len(table):,} of {expected:,} papers; "
                                "documents.parquet not written")
         temporary = out / ".documents.parquet.tmp"
         try:
@@ -488,6 +488,31 @@ def cmd_fit(args: argparse.Namespace) -> int:
         print(f"topics: model of {model.n_documents_:,} papers{sampled}, {model.n_topics_} topics saved to "
               f"{out.resolve()}")
     return EXIT_OK
+
+
+def _every_record(model, corpus, options: dict):
+    """documents.parquet of a fit on a sample: a row per readable record of the input, as `topics assign`
+    writes (duplicates with their first copy's topic, empty records as outliers); the rows expected."""
+    from topics.distributed import assign_records
+
+    info = corpus.attrs.get("topics_read", {})
+    if options["input"] is None or not (info.get("n_duplicates") or info.get("n_empty")):
+        every = corpus  # nothing was dropped: the corpus is every record
+    else:
+        import warnings
+
+        import topics
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said when the corpus was read
+            every = topics.read_corpus(
+                options["input"], format=options["format"], text_columns=options["text_column"],
+                title_column=options["title_column"], abstract_column=options["abstract_column"],
+                id_column=options["id_column"], date_column=options["date_column"],
+                label_column=options["label_column"], encoding=options["encoding"], keep_every_record=True,
+            )
+    table, _ = assign_records(model, every)
+    return table, len(every)
 
 
 def cmd_assign(args: argparse.Namespace) -> int:

@@ -265,8 +265,8 @@ def assign_records(model, corpus, batch_size: int = 20_000):
     table["theme"] = table["theme"].astype(np.int64)
     table["confidence"] = table["confidence"].astype(float)
     table["is_outlier"] = table["is_outlier"].astype(bool)
-    table["status"] = status
-    table["duplicate_of"] = pd.Series(duplicate_of, dtype=object)
+    table["status"] = pd.Series(status, dtype="str")
+    table["duplicate_of"] = pd.Series(duplicate_of, dtype="str")  # missing where not a duplicate
     return table[OUTPUT_COLUMNS], int(distinct.sum())
 
 
