@@ -1,16 +1,19 @@
 """Assigning topics to a partitioned input: in this process, or on a `dask.distributed` cluster.
 
 `assign_partitions(model_dir, inputs, out_dir)` reads every input file (Parquet, CSV, TSV, JSON Lines,
-each optionally gzip'd; one file = one partition) with `topics.read_corpus`, gives each document its
-topic with `TopicModel.assign` (in batches) and writes one Parquet file per partition to `out_dir`,
-named after the input file (``part-003.csv.gz`` -> ``part-003.parquet``), with the columns ``id``,
-``topic``, ``topic_label``, ``theme``, ``theme_label``, ``confidence``, ``is_outlier`` (the topic columns
-of documents.csv).
+each optionally gzip'd; one file = one partition) with `topics.read_corpus(..., keep_every_record=True)`,
+gives each record its topic (`assign_records`: each distinct text once, with `TopicModel.assign` in
+batches) and writes one Parquet file per partition to `out_dir`, named after the input file
+(``part-003.csv.gz`` -> ``part-003.parquet``), with the columns ``id``, ``topic``, ``topic_label``,
+``theme``, ``theme_label``, ``confidence``, ``is_outlier`` (the topic columns of documents.csv),
+``status`` and ``duplicate_of``: one row per input record, in input order. An exact duplicate of an
+earlier record of the same file gets that record's topic (``status`` "duplicate", ``duplicate_of`` its
+id); a record without text gets topic -1 as an outlier (``status`` "empty"); the others "assigned".
 
-Nothing is lost, and that is checked: per partition, records read = documents assigned + exact duplicates
-+ empty documents + malformed records (the reader drops the last three and counts them), and the written
-file is read back for its row count. The counts are in the returned summary and in
-``out_dir/_topics-summary.json``.
+Nothing is lost, and that is checked: per partition, records read = rows written + malformed records
+(records the reader cannot parse: they alone have no row, and are counted), rows written = distinct texts
++ duplicates + empty records, and the written file is read back for its row count. The counts are in the
+returned summary and in ``out_dir/_topics-summary.json``.
 
 Resumable: an output file is written under a temporary name and renamed into place when complete, and
 carries its counts plus a fingerprint of its input file (size, mtime), of the reading options and of
