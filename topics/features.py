@@ -25,6 +25,15 @@ def stop_words() -> list[str]:
     return sorted(set(ENGLISH_STOP_WORDS) | defaults.SCHOLARLY_STOP_WORDS | {"state-of-the-art"})
 
 
+def _count_vectorizer(**settings):
+    """The one tokenisation of the package: words (TOKEN_PATTERN), unigrams and bigrams, no stop words."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(
+        token_pattern=TOKEN_PATTERN, stop_words=stop_words(), ngram_range=(1, 2), dtype=np.float32, **settings
+    )
+
+
 @dataclass
 class Vocabulary:
     """Unigrams and bigrams of the corpus, with their inverse document frequencies."""
@@ -35,17 +44,9 @@ class Vocabulary:
     @classmethod
     def fit(cls, texts: Sequence[str]) -> tuple[Vocabulary, sp.csr_matrix]:
         """Learn the vocabulary of `texts`; return it with the document-term count matrix."""
-        from sklearn.feature_extraction.text import CountVectorizer
-
         n = len(texts)
-        vectorizer = CountVectorizer(
-            token_pattern=TOKEN_PATTERN,
-            stop_words=stop_words(),
-            ngram_range=(1, 2),
-            min_df=defaults.vocabulary_min_df(n),
-            max_df=defaults.vocabulary_max_df(n),
-            max_features=200_000,
-            dtype=np.float32,
+        vectorizer = _count_vectorizer(
+            min_df=defaults.vocabulary_min_df(n), max_df=defaults.vocabulary_max_df(n), max_features=200_000
         )
         try:
             counts = vectorizer.fit_transform(texts)
@@ -65,15 +66,7 @@ class Vocabulary:
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Document-term counts of (new) texts over this vocabulary."""
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        vectorizer = CountVectorizer(
-            token_pattern=TOKEN_PATTERN,
-            stop_words=stop_words(),
-            ngram_range=(1, 2),
-            vocabulary={term: i for i, term in enumerate(self.terms)},
-            dtype=np.float32,
-        )
+        vectorizer = _count_vectorizer(vocabulary={term: i for i, term in enumerate(self.terms)})
         return vectorizer.transform(texts).tocsr()
 
     def tfidf(self, counts: sp.csr_matrix) -> sp.csr_matrix:
