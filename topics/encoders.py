@@ -17,6 +17,10 @@ Any name may end in ``:N`` to truncate documents to their first N word pieces (t
 start of the abstract, since our documents are "title. abstract"), e.g. ``minilm-onnx-int8:128``.
 Without it the transformer encoders read 256 word pieces (MiniLM's own limit) and the static one 512;
 for ``minilm-hybrid`` N is the transformer's window (default 128), the static part always reads 512.
+What is cut is said: `topics.embeddings.embed` counts the documents longer than the encoder's `Window`
+(sentence-transformers' 256 included; cached documents are counted with the tokenizer alone) and gives the
+count in a `TopicsWarning` and in `TopicModel.notes_`, e.g. "5,120 of 6,253 documents are longer than the
+62 word pieces of text that minilm-hybrid:64's transformer reads (64 with [CLS] and [SEP]): ...".
 
 The ONNX graph has MiniLM's attention, embedding and normalisation layers fused by ONNX Runtime's
 transformer optimiser (built once): fp32 1.3x PyTorch's speed, int8 1.1x the unfused int8 graph's (2.4x
@@ -32,6 +36,7 @@ downloaded.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -53,6 +58,18 @@ HYBRID_STATIC_WEIGHT = 0.35
 DIMENSIONS = 384
 FAST_ENCODERS = ("minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid")
 _DEFAULT_LIMIT = {"minilm-static": STATIC_MAX_TOKENS, "minilm-hybrid": HYBRID_MAX_TOKENS}
+MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def offline_import(module: str, advice: str):
+    """`module`, imported with the Hugging Face hub switched off (local files only), else a ModelError
+    that gives `advice` (which extra to install)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ModelError(advice) from error
 
 
 def default_encoder_dir() -> Path:
@@ -95,6 +112,60 @@ def get_encoder(name: str, directory: Path | str | None = None) -> Encoder:
     return SentenceTransformerEncoder(base, max_tokens=limit)
 
 
+class Window:
+    """What an encoder reads of a document: its first `limit` word pieces (special tokens included for a
+    transformer), title first since our documents are "title. abstract". `count` says how many documents
+    are longer, with MiniLM's tokenizer only (no model is loaded), `message` says so in words."""
+
+    def __init__(self, encoder: str, limit: int, special: int, rest: str = ""):
+        self.encoder = encoder
+        self.limit = limit
+        self.special = special  # [CLS] and [SEP] for a transformer, none for the static table
+        self.rest = rest  # what happens to the part beyond the window, if anything reads it
+        self._tokenizers: dict[int, object] = {}
+
+    def long(self, pieces: list[list[int]]) -> int:
+        """How many of these documents (word pieces without special tokens) are longer than the window."""
+        return sum(len(ids) + self.special > self.limit for ids in pieces)
+
+    def pieces(self, texts: list[str], cap: int = STATIC_MAX_TOKENS + 1) -> list[list[int]]:
+        """Word pieces of `texts` without special tokens, each cut at `cap` (one more than any window)."""
+        if cap not in self._tokenizers:
+            self._tokenizers[cap] = _tokenizer(cap)
+        return [item.ids for item in self._tokenizers[cap].encode_batch(texts, add_special_tokens=False)]
+
+    def count(self, texts: list[str]) -> int:
+        return self.long(self.pieces(texts)) if texts else 0
+
+    def message(self, long: int, documents: int) -> str | None:
+        """The sentence users see, or None when nothing was cut."""
+        if long == 0:
+            return None
+        text = self.limit - self.special
+        if self.special:
+            reader = f"{self.encoder}'s transformer reads ({self.limit} with [CLS] and [SEP])"
+        else:
+            reader = f"{self.encoder} reads"
+        return (
+            f"{long:,} of {documents:,} documents are longer than the {text} word pieces of text that "
+            f"{reader}: it saw only the first {text} of each (the title and the start of the text){self.rest}"
+        )
+
+
+def window(name: str) -> Window | None:
+    """The window of the encoder called `name`; None for a model whose tokenizer is not MiniLM's."""
+    base, limit = parse_name(name)
+    key = base.lower()
+    if key == "minilm-static":
+        return Window(name, limit or STATIC_MAX_TOKENS, special=0)
+    if key == "minilm-hybrid":
+        rest = f"; its static part read up to {STATIC_MAX_TOKENS} word pieces of each"
+        return Window(name, limit or HYBRID_MAX_TOKENS, special=2, rest=rest)
+    if key in FAST_ENCODERS or key in MINILM_NAMES:
+        return Window(name, limit or TRANSFORMER_MAX_TOKENS, special=2)
+    return None
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -104,17 +175,21 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class Encoder:
     """`encode(texts, batch_size)` gives one unit-length float32 row per text.
 
-    The fast encoders count what they cut: `documents` encoded so far and how many of them were
-    `truncated` to `max_tokens` word pieces (for ``minilm-hybrid``: cut for its transformer window)."""
+    Every encoder counts what it cuts: `documents` encoded so far and how many of them were `truncated`
+    to its `window` (for ``minilm-hybrid``: cut for its transformer window)."""
 
     name = "encoder"
-    max_tokens: int | None = None
+    window: Window | None = None
     documents = 0
     truncated = 0
 
-    def _count(self, lengths: list[int], limit: int) -> None:
-        self.documents += len(lengths)
-        self.truncated += sum(length > limit for length in lengths)
+    @property
+    def max_tokens(self) -> int | None:
+        return self.window.limit if self.window else None
+
+    def _count(self, pieces: list[list[int]]) -> None:
+        self.documents += len(pieces)
+        self.truncated += self.window.long(pieces) if self.window else 0
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -129,8 +204,11 @@ class SentenceTransformerEncoder(Encoder):
         self.model = load_encoder(model)
         if max_tokens is not None:
             self.model.max_seq_length = max_tokens
+        self.window = window(model if max_tokens is None else f"{model}:{max_tokens}")
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        if self.window:
+            self._count(self.window.pieces(texts))
         return _unit(
             self.model.encode(
                 texts,
@@ -151,14 +229,19 @@ def _minilm_path() -> Path:
 
 def _tokenizer(max_tokens: int):
     """MiniLM's word-piece tokenizer, cutting at `max_tokens` (special tokens included if added)."""
-    try:
-        from tokenizers import Tokenizer
-    except ImportError as error:
-        raise ModelError("the fast encoders need the 'fast' extra: pip install 'topics[fast]'") from error
-    tokenizer = Tokenizer.from_file(str(_minilm_path() / "tokenizer.json"))
+    tokenizers = offline_import(
+        "tokenizers", "the fast encoders need the 'fast' extra: pip install 'topics[fast]'"
+    )
+    tokenizer = tokenizers.Tokenizer.from_file(str(_minilm_path() / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_tokens)
     return tokenizer
+
+
+def _special_ids() -> tuple[int, int]:
+    """MiniLM's [CLS] and [SEP] word-piece ids."""
+    vocabulary = _tokenizer(8).get_vocab()
+    return vocabulary["[CLS]"], vocabulary["[SEP]"]
 
 
 def _sha256(path: Path) -> str:
@@ -226,18 +309,14 @@ def _source_fingerprint() -> str:
 def _load_transformer(attention: str | None = None):
     """torch and the local MiniLM; `attention="eager"` spells attention out as matrix products, the
     pattern ONNX Runtime's optimiser fuses (the default scaled-dot-product call is not fused)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as error:
-        raise ModelError(
-            "building a fast encoder (once) needs torch and transformers from the 'embeddings' extra: "
-            "pip install 'topics[embeddings,fast]'"
-        ) from error
+    advice = (
+        "building a fast encoder (once) needs torch and transformers from the 'embeddings' extra: "
+        "pip install 'topics[embeddings,fast]'"
+    )
+    torch = offline_import("torch", advice)
+    transformers = offline_import("transformers", advice)
     options = {"attn_implementation": attention} if attention else {}
-    model = AutoModel.from_pretrained(str(_minilm_path()), local_files_only=True, **options)
+    model = transformers.AutoModel.from_pretrained(str(_minilm_path()), local_files_only=True, **options)
     return torch, model.eval()
 
 
@@ -332,10 +411,8 @@ def onnx_artifact(directory: Path, quantized: bool) -> Artifact:
 # ------------------------------------------------------------------------------------------ ONNX
 def _onnx_session(directory: Path, quantized: bool):
     """An ONNX Runtime session on the (built) MiniLM graph, using every core for each batch."""
-    try:
-        import onnxruntime
-    except ImportError as error:
-        raise ModelError("the ONNX encoders need the 'fast' extra: pip install 'topics[fast]'") from error
+    advice = "the ONNX encoders need the 'fast' extra: pip install 'topics[fast]'"
+    onnxruntime = offline_import("onnxruntime", advice)
     artifact = onnx_artifact(directory, quantized)
     path = artifact.ensure()
     options = onnxruntime.SessionOptions()
@@ -379,15 +456,15 @@ def _run_transformer(session, sequences: list[list[int]], batch_size: int) -> np
 class OnnxEncoder(Encoder):
     def __init__(self, directory: Path, quantized: bool = False, max_tokens: int | None = None):
         self.name = "minilm-onnx-int8" if quantized else "minilm-onnx"
-        self.max_tokens = max_tokens or TRANSFORMER_MAX_TOKENS
+        self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
         self.session = _onnx_session(directory, quantized)
-        self.tokenizer = _tokenizer(self.max_tokens + 1)  # one more: a cut document is seen as cut
+        self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        sequences = [item.ids for item in self.tokenizer.encode_batch(texts)]
-        self._count([len(ids) for ids in sequences], self.max_tokens)
-        limit = self.max_tokens
-        sequences = [ids if len(ids) <= limit else [*ids[: limit - 1], ids[-1]] for ids in sequences]
+        pieces = self.window.pieces(texts, self.window.limit)
+        self._count(pieces)
+        text = self.window.limit - 2
+        sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
         return _unit(_run_transformer(self.session, sequences, batch_size))
 
 
@@ -454,14 +531,13 @@ class StaticEncoder(Encoder):
     name = "minilm-static"
 
     def __init__(self, directory: Path, max_tokens: int | None = None):
-        self.max_tokens = max_tokens or STATIC_MAX_TOKENS
+        self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
         self.table = _static_table(directory)
-        self.tokenizer = _tokenizer(self.max_tokens + 1)  # one more: a cut document is seen as cut
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        pieces = [item.ids for item in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
-        self._count([len(ids) for ids in pieces], self.max_tokens)
-        return _unit(_static_sum(self.table, [ids[: self.max_tokens] for ids in pieces]))
+        pieces = self.window.pieces(texts, self.window.limit + 1)  # one more: a cut document is seen as cut
+        self._count(pieces)
+        return _unit(_static_sum(self.table, [ids[: self.window.limit] for ids in pieces]))
 
 
 # ------------------------------------------------------------------------------------------ hybrid
@@ -475,18 +551,16 @@ class HybridEncoder(Encoder):
     name = "minilm-hybrid"
 
     def __init__(self, directory: Path, max_tokens: int | None = None, weight: float = HYBRID_STATIC_WEIGHT):
-        self.max_tokens = max_tokens or HYBRID_MAX_TOKENS
+        self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
         self.weight = weight
         self.session = _onnx_session(directory, quantized=True)
         self.table = _static_table(directory)
-        self.tokenizer = _tokenizer(STATIC_MAX_TOKENS)
-        vocabulary = self.tokenizer.get_vocab()
-        self.cls, self.sep = vocabulary["[CLS]"], vocabulary["[SEP]"]
+        self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        pieces = [item.ids for item in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
-        window = self.max_tokens - 2
-        self._count([len(ids) for ids in pieces], window)
-        sequences = [[self.cls, *ids[:window], self.sep] for ids in pieces]
+        pieces = self.window.pieces(texts, STATIC_MAX_TOKENS)
+        self._count(pieces)
+        text = self.window.limit - 2
+        sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
         transformer = _unit(_run_transformer(self.session, sequences, batch_size))
         return _unit(transformer + self.weight * _unit(_static_sum(self.table, pieces)))

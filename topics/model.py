@@ -187,7 +187,7 @@ class TopicModel(BaseEstimator):
         self.clustering_method_ = found.method
         self.clustering_settings_ = found.settings
         self.relative_validity_ = found.relative_validity
-        self.notes_ = list(found.notes)
+        self.notes_ = [*self._embedding_notes, *found.notes]
         self.document_topics_ = topics
         self.document_confidence_ = confidence
         self.n_documents_ = len(corpus)
@@ -222,6 +222,7 @@ class TopicModel(BaseEstimator):
         return seed_documents(self, vectors, self.guided_themes)
 
     def _fit_vectors(self, texts: list[str], counts, embeddings: np.ndarray | None) -> np.ndarray:
+        self._embedding_notes: list[str] = []  # what the encoder says (documents it truncated), into notes_
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.ndim != 2 or len(embeddings) != len(texts):
@@ -234,14 +235,16 @@ class TopicModel(BaseEstimator):
             self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
             return vectors
         self.lsa_ = None
-        return self._embed(texts)
+        return self._embed(texts, self._embedding_notes)
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _embed(self, texts: list[str], notes: list[str] | None = None) -> np.ndarray:
         from topics.embeddings import embed, embed_with
 
         if callable(self.features):
             return unit_rows(embed_with(self.features, texts))
-        return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress)
+        return embed(
+            texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress, notes=notes
+        )
 
     def _vectors_for(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         if embeddings is not None:
