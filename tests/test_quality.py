@@ -52,12 +52,13 @@ def ai_conference():
 
 
 def test_ai_conference_papers_tfidf(ai_conference):
-    """Regression guards with TF-IDF (seed 42: topics 0.33, themes 0.32; BERTopic 0.30-0.31 on the same
-    vectors). TF-IDF does not reach the issue's 0.34: the best cut of its topic tree is 0.32-0.34."""
+    """Regression guards with TF-IDF (themes 0.329 / 0.321 / 0.313 on seeds 42 / 1 / 7, topics 0.33;
+    BERTopic 0.30-0.31 on the same vectors). TF-IDF does not reach the issue's 0.34: k-means told the true
+    k=17 on the same vectors reaches 0.33-0.34."""
     model = topics.TopicModel(progress=False).fit(ai_conference)
     scores = topics.evaluate(model, labels="label")
     assert scores["topic_nmi"] >= 0.31, scores
-    assert scores["theme_nmi"] >= 0.29, scores
+    assert scores["theme_nmi"] >= 0.31, scores
     assert scores["outlier_share"] < 0.2, scores
 
 

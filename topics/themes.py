@@ -1,8 +1,10 @@
 """Themes: topics merged hierarchically by size-weighted Ward linkage on their centroids.
 
-Ward's merge cost n_a n_b / (n_a + n_b) |c_a - c_b|^2 weighs each topic by its number of documents, so a
-handful of small topics cannot pull a large one into a catch-all theme (plain average linkage on centroids
-does exactly that). The number of themes, unless given, is where the merge costs jump the most.
+Ward's merge cost w_a w_b / (w_a + w_b) |c_a - c_b|^2 weighs each topic by w = size ** 0.5
+(`defaults.THEME_SIZE_WEIGHT`), so a handful of small topics cannot pull a large one into a catch-all theme
+(plain average linkage on centroids does exactly that), while a large topic still joins its neighbours (with
+w = size, the exact Ward of the documents, a field's big general topic stays apart and its small neighbours
+pile up with each other). The number of themes, unless given, is where the merge costs jump clearly.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from topics import defaults
 
 
 def ward_linkage(centroids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """A SciPy-style linkage matrix (rows: left, right, height, size) for the weighted Ward merges."""
+    """A SciPy-style linkage matrix (rows: left, right, height, size) for the Ward merges of topics with
+    `sizes` documents, each weighted by size ** `defaults.THEME_SIZE_WEIGHT`."""
     n = len(centroids)
     if n < 2:
         return np.zeros((0, 4))
     vectors = {i: centroids[i].astype(np.float64) for i in range(n)}
-    weights = {i: float(max(sizes[i], 1)) for i in range(n)}
+    weights = {i: float(max(sizes[i], 1)) ** defaults.THEME_SIZE_WEIGHT for i in range(n)}
     counts = {i: 1 for i in range(n)}
     rows = []
     next_id = n
