@@ -354,21 +354,8 @@ class TopicModel(BaseEstimator):
     def document_info(self) -> pd.DataFrame:
         """One row per document: topic and theme with labels, confidence, outlier flag, map position."""
         self._check_fitted()
-        topics = self.document_topics_
-        document_themes = self.document_themes_
-        table = pd.DataFrame({
-            "id": self.corpus_["id"].to_numpy(),
-            "title": self.corpus_["title"].to_numpy(),
-            "topic": topics,
-            "topic_label": [self.topic_labels_[t] if t >= 0 else "outlier" for t in topics],
-            "theme": document_themes,
-            "theme_label": [self.theme_labels_[h] if h >= 0 else "outlier" for h in document_themes],
-            "confidence": np.round(self.document_confidence_.astype(float), 4),
-            "is_outlier": self.is_outlier_,
-            "x": self.map_[:, 0].astype(float),
-            "y": self.map_[:, 1].astype(float),
-        })
-        return table
+        return document_table(self, self.corpus_, self.document_topics_, self.document_themes_,
+                              self.document_confidence_, self.is_outlier_, self.map_)
 
     def hierarchy(self) -> pd.DataFrame:
         """The merge tree of topics into themes: one row per merge (SciPy linkage order)."""
@@ -644,3 +631,24 @@ class TopicModel(BaseEstimator):
             f"TopicModel(features={self.features!r}): {self.n_documents_} documents, "
             f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
         )
+
+
+def document_table(
+    model: TopicModel, corpus: pd.DataFrame, topics: np.ndarray, document_themes: np.ndarray,
+    confidence: np.ndarray, is_outlier: np.ndarray, map_2d: np.ndarray,
+) -> pd.DataFrame:
+    """The columns of `TopicModel.document_info` for `corpus`'s documents (topic -1: "outlier")."""
+    topic_labels = np.array([*model.topic_labels_, "outlier"], dtype=object)
+    theme_labels = np.array([*model.theme_labels_, "outlier"], dtype=object)
+    return pd.DataFrame({
+        "id": corpus["id"].to_numpy(),
+        "title": corpus["title"].to_numpy(),
+        "topic": topics,
+        "topic_label": topic_labels[topics],
+        "theme": document_themes,
+        "theme_label": theme_labels[document_themes],
+        "confidence": np.round(np.asarray(confidence, dtype=float), 4),
+        "is_outlier": is_outlier,
+        "x": map_2d[:, 0].astype(float),
+        "y": map_2d[:, 1].astype(float),
+    })

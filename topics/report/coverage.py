@@ -59,22 +59,10 @@ class AllPapers:
 
     def document_info(self) -> pd.DataFrame:
         """One row per paper of the input, the columns of `TopicModel.document_info`."""
-        topics = self.document_topics_
-        themes = self.document_themes_
-        topic_labels = np.array([*self.model.topic_labels_, "outlier"], dtype=object)
-        theme_labels = np.array([*self.model.theme_labels_, "outlier"], dtype=object)
-        return pd.DataFrame({
-            "id": self.corpus_["id"].to_numpy(),
-            "title": self.corpus_["title"].to_numpy(),
-            "topic": topics,
-            "topic_label": topic_labels[topics],
-            "theme": themes,
-            "theme_label": theme_labels[themes],
-            "confidence": np.round(self.document_confidence_.astype(float), 4),
-            "is_outlier": self.is_outlier_,
-            "x": self.map_[:, 0].astype(float),
-            "y": self.map_[:, 1].astype(float),
-        })
+        from topics.model import document_table
+
+        return document_table(self.model, self.corpus_, self.document_topics_, self.document_themes_,
+                              self.document_confidence_, self.is_outlier_, self.map_)
 
     def __repr__(self) -> str:
         return (f"AllPapers({self.n_documents_} papers, the model fitted on {self.n_fitted_documents_}: "
