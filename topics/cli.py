@@ -248,13 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_toml(path: str) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise CommandError("--config needs Python 3.11+ or the tomli package") from None
+    from topics.named_themes import toml_parser
+
+    tomllib = toml_parser()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

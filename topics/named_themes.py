@@ -187,21 +187,22 @@ class _Lines:
         return found or (self.theme(name) if name is not None else self.top_tables.get(key))
 
 
-def _toml():
+def toml_parser():
+    """The TOML reader: tomllib (Python 3.11+), else tomli; themes files and the CLI's --config use it."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         try:
             import tomli as tomllib
         except ModuleNotFoundError:
-            raise InputError("reading a themes file needs Python 3.11+ or the tomli package "
-                             "(pip install tomli)") from None
+            raise InputError("reading TOML (a themes file or --config) needs Python 3.11+ or the tomli "
+                             "package (pip install tomli)") from None
     return tomllib
 
 
 def load_themes(path: str | Path) -> list[NamedTheme]:
     """The themes of a TOML file (see the module docstring); errors name the file and the line."""
-    tomllib = _toml()
+    tomllib = toml_parser()
     path = Path(path).expanduser()
     try:
         text = path.read_bytes().decode("utf-8")
