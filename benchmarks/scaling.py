@@ -152,8 +152,8 @@ def child_assign(model: str, inputs: str, out: str, engine: str) -> dict:
     clock = time.perf_counter()
     summary = assign_partitions(model, inputs, out, engine=engine, workers=2 if engine == "dask" else None)
     return {"assign_seconds": time.perf_counter() - clock,
-            **{k: summary[k] for k in ("n_partitions", "rows_read", "rows_assigned", "n_duplicates",
-                                        "n_empty", "complete", "model_loads")}}
+            **{k: summary[k] for k in ("n_partitions", "rows_read", "rows_assigned", "n_distinct",
+                                        "n_duplicates", "n_empty", "n_malformed", "complete", "model_loads")}}
 
 
 def child_throughput(work: str, encoders: str, n: int, rounds: int) -> dict:
