@@ -169,6 +169,25 @@ def test_a_partition_of_repeats_and_empty_records(data, tmp_path):
     assert blank_out["status"].tolist() == ["empty"] * 4 and (blank_out["topic"] == -1).all()
 
 
+def test_empty_partitions_give_empty_outputs(data, tmp_path):
+    """Engines that write partitions (Spark, Dask) leave empty part files: a header alone and a zero-byte
+    file are 0 rows in, 0 rows out, not failures; a rerun finds them done."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "header.csv").write_text("id,title,abstract\n")
+    (folder / "zero.csv").write_bytes(b"")
+    pd.read_parquet(data["inputs"] / "part-c.parquet").head(3).to_csv(folder / "some.csv", index=False)
+    summary = assign_partitions(data["model_dir"], folder, tmp_path / "out", engine="local")
+    assert summary["complete"] and summary["failed"] == 0, summary
+    assert summary["rows_read"] == 3 and summary["rows_assigned"] == 3 and summary["n_malformed"] == 0
+    for name in ("header", "zero"):
+        written = pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        assert written.num_rows == 0 and written.column_names == OUTPUT_COLUMNS
+    assert len(pd.read_parquet(tmp_path / "out")) == 3
+    again = assign_partitions(data["model_dir"], folder, tmp_path / "out", engine="local")
+    assert again["already_done"] == 3 and again["complete"], again
+
+
 def test_rerun_skips_finished_partitions_and_redoes_changed_ones(data, cluster, tmp_path):
     out = tmp_path / "out"
     first = assign_partitions(data["model_dir"], data["inputs"], out, scheduler=cluster.scheduler_address)

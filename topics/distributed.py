@@ -47,7 +47,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from topics.errors import InputError, InputFileNotFoundError, ModelError, TopicsError
+from topics.errors import InputError, InputFileNotFoundError, ModelError, NoDocumentsError, TopicsError
 
 __all__ = ["OUTPUT_COLUMNS", "STATUSES", "SUMMARY_FILE", "assign_partitions", "assign_records", "find_inputs",
            "output_name"]
@@ -229,6 +229,14 @@ def _completed(output: Path, expected: dict) -> dict | None:
     return record
 
 
+def _empty_output():
+    """An output table of no rows, with the columns and types of a written partition."""
+    import pandas as pd
+
+    kinds = {"topic": "int64", "theme": "int64", "confidence": "float64", "is_outlier": "bool"}
+    return pd.DataFrame({name: pd.Series(dtype=kinds.get(name, "str")) for name in OUTPUT_COLUMNS})
+
+
 def assign_records(model, corpus, batch_size: int = 20_000):
     """Topic columns for every row of a corpus read with ``keep_every_record=True``, in its order.
 
@@ -285,17 +293,21 @@ def run_partition(payload: dict, task: dict) -> dict:
     source = Path(task["input"])
     output = Path(task["output"])
     options = task["reader"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # duplicates, empties and malformed records are counted below
-        corpus = read_corpus(
-            source, format=options.get("format"), text_columns=options.get("text_columns"),
-            title_column=options.get("title_column"), abstract_column=options.get("abstract_column"),
-            id_column=options.get("id_column"), encoding=options.get("encoding") or "utf-8",
-            keep_every_record=True,
-        )
-    info = corpus.attrs.get("topics_read", {})
-    table, n_distinct = assign_records(model, corpus, batch_size=task["batch_size"])
-    del corpus
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # duplicates, empties and malformed records are counted below
+            corpus = read_corpus(
+                source, format=options.get("format"), text_columns=options.get("text_columns"),
+                title_column=options.get("title_column"), abstract_column=options.get("abstract_column"),
+                id_column=options.get("id_column"), encoding=options.get("encoding") or "utf-8",
+                keep_every_record=True,
+            )
+    except NoDocumentsError as error:  # an empty partition (a header alone, or only malformed records)
+        info, table, n_distinct = error.report, _empty_output(), 0
+    else:
+        info = corpus.attrs.get("topics_read", {})
+        table, n_distinct = assign_records(model, corpus, batch_size=task["batch_size"])
+        del corpus
 
     crash_dir = task.get("crash_once_in")
     if crash_dir:  # testing hook: a file <output name>.crash there makes the worker die once, mid-partition

@@ -11,6 +11,15 @@ class InputError(TopicsError, ValueError):
     """Input that cannot be used: a bad file, an unknown format, a table without text."""
 
 
+class NoDocumentsError(InputError):
+    """An input that holds no usable document (an empty file, a header alone, only malformed records).
+    `report` holds what the reader counted (``n_read``, ``n_skipped``, ...), empty if it read nothing."""
+
+    def __init__(self, message: str, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.report = dict(report or {})
+
+
 class InputFileNotFoundError(TopicsError, FileNotFoundError):
     """An input path that does not exist."""
 

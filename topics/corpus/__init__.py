@@ -16,7 +16,7 @@ from topics.corpus.columns import ColumnOptions
 from topics.corpus.detect import FORMATS, detect_format, resolve_path
 from topics.corpus.source import check_encoding, is_blank
 from topics.corpus.table import CorpusBuilder
-from topics.errors import InputError
+from topics.errors import InputError, NoDocumentsError
 
 __all__ = ["FORMATS", "read_corpus"]
 
@@ -81,7 +81,7 @@ def read_corpus(
             f"{names} only applies to tables ({', '.join(_TABLES)}); {resolved} is read as {fmt}"
         )
     if fmt != "parquet" and is_blank(resolved):
-        raise InputError(f"{resolved} contains no documents (the file is empty)")
+        raise NoDocumentsError(f"{resolved} contains no documents (the file is empty)")
     builder = CorpusBuilder(resolved, fmt, keep_every_record=keep_every_record)
     _read(resolved, fmt, builder, options, encoding, chunksize)
     return builder.finish()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from topics.corpus.normalize import join_text, normalize_text, to_str_or_none
-from topics.errors import InputError, TopicsWarning
+from topics.errors import NoDocumentsError, TopicsWarning
 
 __all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "records_in_chunks"]
 
@@ -201,7 +201,7 @@ class CorpusBuilder:
 
     def finish(self) -> pd.DataFrame:
         if not self._parts:
-            raise InputError(self._no_documents_message())
+            raise NoDocumentsError(self._no_documents_message(), self.report())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # all-NA metadata columns in some chunks
             df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]

@@ -19,7 +19,7 @@ import pandas as pd
 from topics.corpus.columns import ColumnOptions, ColumnPlan, plan_columns
 from topics.corpus.source import is_gzip, open_binary, open_text, read_text, reading
 from topics.corpus.table import CorpusBuilder, records_in_chunks
-from topics.errors import InputError
+from topics.errors import InputError, NoDocumentsError
 
 __all__ = ["iter_json_lines", "read_csv", "read_json", "read_jsonl", "read_parquet"]
 
@@ -56,7 +56,7 @@ def read_csv(
             try:
                 header = pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
             except pd.errors.EmptyDataError:
-                raise InputError(f"{path} contains no documents") from None
+                raise NoDocumentsError(f"{path} contains no documents") from None
         table.plan = plan_columns(path, [str(c) for c in header.columns], options)
         as_text = {c: "str" for c in table.plan.string_columns()}
         with warnings.catch_warnings(record=True) as caught, open_binary(path) as handle:
@@ -187,7 +187,7 @@ def read_json(
 ) -> None:
     text = read_text(path, encoding)
     if not text.strip():
-        raise InputError(f"{path} contains no documents")
+        raise NoDocumentsError(f"{path} contains no documents")
     try:
         data = _loads(text)
     except json.JSONDecodeError as error:
@@ -201,7 +201,7 @@ def read_json(
     for batch in records_in_chunks(records, max(1, int(chunksize))):
         table.add(pd.DataFrame.from_records(batch))
     if table.plan is None:
-        raise InputError(f"{path} contains no documents")
+        raise NoDocumentsError(f"{path} contains no documents")
 
 
 # -- JSON Lines -----------------------------------------------------------------------------------
