@@ -172,7 +172,10 @@ def plot_hierarchy(model) -> Figure:
                 fontsize=BASE_FONT - 1.5, color=palette.MUTED_TEXT, va="bottom", ha="right")
     ax.set_xlabel("merge distance (size-weighted Ward)", fontsize=BASE_FONT)
     ax.spines["left"].set_visible(False)
-    theme_legend(ax, _theme_handles(model), loc="upper left")
+    # below the axis label: anywhere inside the axes it would cover the tree's branches
+    below = (0.0, -0.75 / figure.get_figheight())
+    theme_legend(ax, _theme_handles(model), loc="upper left", bbox_to_anchor=below,
+                 ncol=min(3, model.n_themes_))
     ax.set_title("Hierarchy of topics into themes", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
     return figure
