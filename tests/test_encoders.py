@@ -192,6 +192,10 @@ def test_topic_model_with_a_fast_encoder_groups_the_sample_papers(
         note += "minilm-onnx-int8's transformer reads (256 with [CLS] and [SEP])"
         assert _counted(caught)[0].startswith(note)
         assert model.notes_[0].startswith(note), "the truncation is the model's first note"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.assign(sample, batch_size=10)  # 6 batches, from the cache: one warning, the total
+        assert [message[:len(note)] for message in _counted(caught)] == [note]
     else:
         assert _counted(caught) == [] and not any("longer than" in n for n in model.notes_)
     info = model.document_info()

@@ -128,12 +128,14 @@ def embed(
     batch_size: int = defaults.EMBEDDING_BATCH_SIZE,
     progress: bool = True,
     notes: list[str] | None = None,
+    tally: list[tuple[int, int]] | None = None,
 ) -> np.ndarray:
     """Unit-length embeddings of `texts`, reading and filling the cache.
 
     Every encoder reads only the start of a long document (MiniLM 256 word pieces, ``:N`` fewer): how many
     documents were cut is said in a `TopicsWarning`, cached documents counted too, and appended to
-    `notes` if a list is given."""
+    `notes` if a list is given. With a `tally` list, (documents cut, documents) is appended to it instead
+    and nothing is said: a caller embedding in batches says the total once (`say_truncation`)."""
     from tqdm.auto import tqdm
 
     texts = list(texts)
@@ -161,23 +163,35 @@ def embed(
         truncated = encoder.truncated
     for i, key in enumerate(keys):
         vectors.setdefault(i, cached.get(key))
-    _say_truncation(model, texts, missing, truncated, notes)
+    truncated = _count_truncated(model, texts, missing, truncated)
+    if tally is not None:
+        tally.append((truncated, len(texts)))
+    else:
+        say_truncation(model, truncated, len(texts), notes, stacklevel=3)
     return np.vstack([vectors[i] for i in range(len(texts))]).astype(np.float32)
 
 
-def _say_truncation(model: str, texts: list[str], encoded: list[int], truncated: int, notes) -> None:
-    """Warn (and note) how many of `texts` the encoder cut: `truncated` counted among the `encoded` ones
-    as it read them, the cached ones counted now with the tokenizer alone (no model is loaded)."""
+def _count_truncated(model: str, texts: list[str], encoded: list[int], truncated: int) -> int:
+    """How many of `texts` the encoder cut: `truncated` counted among the `encoded` ones as it read them,
+    the cached ones counted now with the tokenizer alone (no model is loaded)."""
     from topics.encoders import window
 
     reads = window(model)
     if reads is None:
-        return
+        return 0
     done = set(encoded)
-    truncated += reads.count([text for i, text in enumerate(texts) if i not in done])
-    message = reads.message(truncated, len(texts))
+    return truncated + reads.count([text for i, text in enumerate(texts) if i not in done])
+
+
+def say_truncation(model: str, truncated: int, documents: int, notes: list[str] | None = None,
+                   stacklevel: int = 2) -> None:
+    """Warn (and note) that the encoder `model` cut `truncated` of `documents` documents, if any."""
+    from topics.encoders import window
+
+    reads = window(model)
+    message = reads.message(truncated, documents) if reads is not None else None
     if message:
-        warnings.warn(message, TopicsWarning, stacklevel=3)
+        warnings.warn(message, TopicsWarning, stacklevel=stacklevel + 1)
         if notes is not None:
             notes.append(message)
 

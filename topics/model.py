@@ -237,23 +237,24 @@ class TopicModel(BaseEstimator):
         self.lsa_ = None
         return self._embed(texts, self._embedding_notes)
 
-    def _embed(self, texts: list[str], notes: list[str] | None = None) -> np.ndarray:
+    def _embed(self, texts: list[str], notes: list | None = None, tally: list | None = None) -> np.ndarray:
         from topics.embeddings import embed, embed_with
 
         if callable(self.features):
             return unit_rows(embed_with(self.features, texts))
-        return embed(
-            texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress, notes=notes
-        )
+        return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress,
+                     notes=notes, tally=tally)
 
-    def _vectors_for(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def _vectors_for(
+        self, texts: list[str], embeddings: np.ndarray | None = None, tally: list | None = None
+    ) -> np.ndarray:
         if embeddings is not None:
             return unit_rows(np.asarray(embeddings, dtype=np.float32))
         if self.lsa_ is not None:
             return self.lsa_.transform(self.vocabulary_.tfidf(self.vocabulary_.counts(texts)))
         if self.features == "tfidf":
             raise ModelError("this model was fitted on embeddings given by the caller; pass embeddings=")
-        return self._embed(texts)
+        return self._embed(texts, tally=tally)
 
     # ------------------------------------------------------------------ topics and themes
     def _describe(self) -> None:
@@ -485,8 +486,10 @@ class TopicModel(BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Topic ids and confidences of (new) documents; -1 only with keep_outliers and low confidence."""
         self._check_fitted()
-        corpus = as_corpus(documents)
-        vectors = self._vectors_for(corpus["text"].tolist(), embeddings)
+        return self._transform(as_corpus(documents), embeddings)
+
+    def _transform(self, corpus: pd.DataFrame, embeddings: np.ndarray | None, tally: list | None = None):
+        vectors = self._vectors_for(corpus["text"].tolist(), embeddings, tally)
         topics, confidence = self._assign(vectors)
         if self.keep_outliers:
             topics = np.where(confidence >= self.outlier_threshold, topics, -1)
@@ -502,14 +505,19 @@ class TopicModel(BaseEstimator):
 
         corpus = as_corpus(documents)
         parts = []
+        tally: list[tuple[int, int]] = []  # documents the encoder cut, per batch: said once, summed
         starts = range(0, len(corpus), batch_size)
         for start in progress(starts, "assigning", total=len(starts), enabled=self.progress, unit="batch"):
             batch = corpus.iloc[start : start + batch_size]
             vectors = None if embeddings is None else embeddings[start : start + batch_size]
-            topics, confidence = self.transform(batch, vectors)
+            topics, confidence = self._transform(batch, vectors, tally)
             parts.append(
                 pd.DataFrame({"id": batch["id"].to_numpy(), "topic": topics, "confidence": confidence})
             )
+        if tally:
+            from topics.embeddings import say_truncation
+
+            say_truncation(self.embedding_model, sum(t for t, _ in tally), sum(n for _, n in tally))
         table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             {"id": [], "topic": [], "confidence": []}
         )
