@@ -335,3 +335,24 @@ def test_markdown_and_forced_text(tmp_path):
     path.write_text("One paragraph.\n\nAnother paragraph.\n")
     assert len(read_corpus(path)) == 2
     assert read_corpus(DATA / "listing-dated.txt", format="text").attrs["topics_read"]["format"] == "text"
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_ids_do_not_depend_on_keeping_every_record(tmp_path, with_ids):
+    """`topics fit` reads without duplicates and empty records, `topics assign` keeps them: a record shared
+    by both reads must get the same id in both (missing ids are numbered, repeated ids suffixed, over all
+    records), or joining the two outputs by id would pair a paper with another paper's topic."""
+    papers = read_corpus("topics/data/sample-papers.txt")[["title", "abstract"]].head(8)
+    rows = pd.concat([papers.iloc[:1], papers.iloc[:1], papers.iloc[:1].assign(title="", abstract=""),
+                      papers.iloc[1:]], ignore_index=True)
+    if with_ids:
+        rows.insert(0, "id", ["x", "x", "y", "x", "y", "z", "z", "w", "v", "u"])
+    rows.to_csv(tmp_path / "papers.csv", index=False)
+    deduplicated = _quiet(tmp_path / "papers.csv")
+    every = _quiet(tmp_path / "papers.csv", keep_every_record=True)
+    assert len(every) == len(rows) and len(deduplicated) == len(rows) - 2
+    assert every["id"].is_unique and deduplicated["id"].is_unique
+    same = every.merge(deduplicated, on="id", suffixes=("_every", "_dedup"))
+    assert len(same) == len(deduplicated)
+    assert (same["title_every"] == same["title_dedup"]).all()
+    assert (same["abstract_every"] == same["abstract_dedup"]).all()

@@ -96,6 +96,9 @@ class CorpusBuilder:
         self.skipped: list[str] = []
         self.notes: list[str] = []
         self._seen: set[bytes] = set()
+        # every record's own id, kept or not: ids made unique over all records are the same whether
+        # duplicates and empty records are dropped or kept
+        self._record_ids: list[str | None] = []
         self._parts: list[pd.DataFrame] = []
         self.has_date = False
         self.has_label = False
@@ -123,6 +126,11 @@ class CorpusBuilder:
         self.n_read += n
         if n == 0:
             return
+        first_record = len(self._record_ids)
+        if "id" in chunk.columns:
+            self._record_ids.extend(to_str_or_none(v) for v in chunk["id"])
+        else:
+            self._record_ids.extend([None] * n)
         titles = self._clean(chunk, "title", n)
         abstracts = self._clean(chunk, "abstract", n)
         if text_from:
@@ -159,8 +167,7 @@ class CorpusBuilder:
 
         chunk = chunk.iloc[keep].reset_index(drop=True)
         out: dict[str, pd.Series] = {
-            "id": pd.Series([to_str_or_none(v) for v in chunk["id"]] if "id" in chunk.columns else None,
-                            index=chunk.index, dtype="str"),
+            "id": pd.Series([first_record + i for i in keep], dtype="int64"),  # the record; its id in finish
             "title": pd.Series(kept(titles), dtype="str"),
             "abstract": pd.Series(kept(abstracts), dtype="str"),
             "text": pd.Series(kept(texts), dtype="str"),
@@ -207,7 +214,8 @@ class CorpusBuilder:
             df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
         self._parts = [df]
         n = len(df)
-        df["id"] = pd.Series(self._unique_ids(df["id"].tolist()), dtype="str")
+        unique = self._unique_ids(self._record_ids)
+        df["id"] = pd.Series([unique[record] for record in df["id"]], dtype="str")
         for column in ("title", "abstract", "text"):
             if df[column].dtype != "str":  # pragma: no cover - every part holds str columns
                 df[column] = df[column].astype("str")
