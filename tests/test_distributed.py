@@ -176,16 +176,17 @@ def test_empty_partitions_give_empty_outputs(data, tmp_path):
     folder.mkdir()
     (folder / "header.csv").write_text("id,title,abstract\n")
     (folder / "zero.csv").write_bytes(b"")
+    (folder / "blank.parquet").write_bytes(b"")
     pd.read_parquet(data["inputs"] / "part-c.parquet").head(3).to_csv(folder / "some.csv", index=False)
     summary = assign_partitions(data["model_dir"], folder, tmp_path / "out", engine="local")
     assert summary["complete"] and summary["failed"] == 0, summary
     assert summary["rows_read"] == 3 and summary["rows_assigned"] == 3 and summary["n_malformed"] == 0
-    for name in ("header", "zero"):
+    for name in ("header", "zero", "blank"):
         written = pq.read_table(tmp_path / "out" / f"{name}.parquet")
         assert written.num_rows == 0 and written.column_names == OUTPUT_COLUMNS
     assert len(pd.read_parquet(tmp_path / "out")) == 3
     again = assign_partitions(data["model_dir"], folder, tmp_path / "out", engine="local")
-    assert again["already_done"] == 3 and again["complete"], again
+    assert again["already_done"] == 4 and again["complete"], again
 
 
 def test_rerun_skips_finished_partitions_and_redoes_changed_ones(data, cluster, tmp_path):

@@ -80,7 +80,7 @@ def read_corpus(
         raise InputError(
             f"{names} only applies to tables ({', '.join(_TABLES)}); {resolved} is read as {fmt}"
         )
-    if fmt != "parquet" and is_blank(resolved):
+    if (fmt != "parquet" and is_blank(resolved)) or (fmt == "parquet" and resolved.stat().st_size == 0):
         raise NoDocumentsError(f"{resolved} contains no documents (the file is empty)")
     builder = CorpusBuilder(resolved, fmt, keep_every_record=keep_every_record)
     _read(resolved, fmt, builder, options, encoding, chunksize)

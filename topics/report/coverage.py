@@ -118,11 +118,12 @@ def all_papers(model, corpus, embeddings: np.ndarray | None = None):
     vectors[chosen] = model.vectors_
     anchors = topic_anchors(model) if model.n_topics_ else np.zeros((0, 2))
     rest = np.flatnonzero(~in_sample)
+    tally: list[tuple[int, int]] = []  # documents the encoder cut, per batch: said once, summed
     for start in range(0, len(rest), _BATCH):
         rows = rest[start : start + _BATCH]
         batch = table.iloc[rows]
         given = None if embeddings is None else np.asarray(embeddings)[rows]
-        batch_vectors = model._vectors_for(batch["text"].tolist(), given)
+        batch_vectors = model._vectors_for(batch["text"].tolist(), given, tally)
         assigned = model.assign(batch, embeddings=batch_vectors)
         batch_topics = assigned["topic"].to_numpy(dtype=np.int64)
         topics[rows] = batch_topics
@@ -132,5 +133,9 @@ def all_papers(model, corpus, embeddings: np.ndarray | None = None):
         # a paper like none of the fitted ones goes to its topic's centre
         fallback = anchors[np.maximum(batch_topics, 0)] if len(anchors) else None
         map_2d[rows] = place(batch_vectors, model.vectors_, model.map_, fallback=fallback)
+    if tally:
+        from topics.embeddings import say_truncation
+
+        say_truncation(model.embedding_model, sum(t for t, _ in tally), sum(n for _, n in tally))
     return AllPapers(model, table, topics=topics, confidence=confidence, is_outlier=outlier, map_2d=map_2d,
                      vectors=vectors, in_sample=in_sample)
