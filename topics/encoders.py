@@ -84,6 +84,9 @@ def parse_name(name: str) -> tuple[str, int | None]:
         limit = int(match.group(2))
         if limit < 8:
             raise ModelError(f"a truncation of {limit} word pieces in {name!r} is too short; use 8 or more")
+        if limit > STATIC_MAX_TOKENS:  # MiniLM has 512 positions; the static table reads 512 pieces at most
+            raise ModelError(f"a truncation of {limit} word pieces in {name!r} is beyond what MiniLM reads; "
+                             f"use {STATIC_MAX_TOKENS} or fewer")
         return match.group(1), limit
     return name, None
 

@@ -126,7 +126,8 @@ class TopicModel(BaseEstimator):
             steps.advance("features")
             clock = time.perf_counter()
             self.vocabulary_, counts = Vocabulary.fit(texts)
-            vectors = self._fit_vectors(texts, counts, embeddings)
+            embedding_notes: list[str] = []  # what the encoder says (documents it cut): first in notes_
+            vectors = self._fit_vectors(texts, counts, embeddings, embedding_notes)
             self.timings_["features"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
@@ -146,7 +147,7 @@ class TopicModel(BaseEstimator):
 
             steps.advance("topics and labels")
             clock = time.perf_counter()
-            self._fit_topics(corpus, vectors, counts, found)
+            self._fit_topics(corpus, vectors, counts, found, embedding_notes)
             self.timings_["labels"] = time.perf_counter() - clock
         self.guided_ = None
         if seeds is not None:
@@ -158,7 +159,9 @@ class TopicModel(BaseEstimator):
         self.timings_["total"] = time.perf_counter() - started
         return self
 
-    def _fit_topics(self, corpus: pd.DataFrame, vectors: np.ndarray, counts, found) -> None:
+    def _fit_topics(
+        self, corpus: pd.DataFrame, vectors: np.ndarray, counts, found, notes: list[str] | None = None
+    ) -> None:
         """From HDBSCAN's clusters to every document's topic, and everything that follows."""
         raw = np.asarray(found.labels)
         n_raw = int(raw.max()) + 1 if (raw >= 0).any() else 0
@@ -187,7 +190,7 @@ class TopicModel(BaseEstimator):
         self.clustering_method_ = found.method
         self.clustering_settings_ = found.settings
         self.relative_validity_ = found.relative_validity
-        self.notes_ = [*self._embedding_notes, *found.notes]
+        self.notes_ = [*(notes or []), *found.notes]
         self.document_topics_ = topics
         self.document_confidence_ = confidence
         self.n_documents_ = len(corpus)
@@ -221,8 +224,9 @@ class TopicModel(BaseEstimator):
                              "without embeddings=, or use features='embeddings' or a callable")
         return seed_documents(self, vectors, self.guided_themes)
 
-    def _fit_vectors(self, texts: list[str], counts, embeddings: np.ndarray | None) -> np.ndarray:
-        self._embedding_notes: list[str] = []  # what the encoder says (documents it truncated), into notes_
+    def _fit_vectors(
+        self, texts: list[str], counts, embeddings: np.ndarray | None, notes: list[str] | None = None
+    ) -> np.ndarray:
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.ndim != 2 or len(embeddings) != len(texts):
@@ -235,7 +239,7 @@ class TopicModel(BaseEstimator):
             self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
             return vectors
         self.lsa_ = None
-        return self._embed(texts, self._embedding_notes)
+        return self._embed(texts, notes)
 
     def _embed(self, texts: list[str], notes: list | None = None, tally: list | None = None) -> np.ndarray:
         from topics.embeddings import embed, embed_with
