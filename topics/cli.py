@@ -488,7 +488,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def _every_record(model, corpus, options: dict):
     """documents.parquet of a fit on a sample: a row per readable record of the input, as `topics assign`
-    writes (duplicates with their first copy's topic, empty records as outliers); the rows expected."""
+    writes (duplicates with their first copy's topic, empty records as outliers), and the rows expected from
+    the first read's counts (records read, less the malformed ones)."""
     from topics.distributed import assign_records
 
     info = corpus.attrs.get("topics_read", {})
@@ -508,7 +509,9 @@ def _every_record(model, corpus, options: dict):
                 label_column=options["label_column"], encoding=options["encoding"], keep_every_record=True,
             )
     table, _ = assign_records(model, every)
-    return table, len(every)
+    # what the first read counted: every record it read but could not parse gets no row, the rest one each
+    expected = int(info["n_read"]) - int(info.get("n_skipped", 0)) if "n_read" in info else len(every)
+    return table, expected
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
