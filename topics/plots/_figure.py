@@ -44,7 +44,8 @@ def style(ax) -> None:
 def theme_legend(ax, handles: list | None = None, **placement) -> None:
     """The theme legend: titled "theme", no frame. `handles`: None for the axes' own labelled artists;
     `placement`: matplotlib's loc (and bbox_to_anchor), by default just outside the axes, top right."""
-    placement = placement or {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    outside = {} if "loc" in placement else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    placement = {**outside, **placement}
     own = {} if handles is None else {"handles": handles}
     ax.legend(**own, title="theme", fontsize=BASE_FONT - 1.5, frameon=False, title_fontsize=BASE_FONT - 1,
               **placement)

@@ -173,8 +173,10 @@ def plot_hierarchy(model) -> Figure:
     ax.set_xlabel("merge distance (size-weighted Ward)", fontsize=BASE_FONT)
     ax.spines["left"].set_visible(False)
     # below the axis label: anywhere inside the axes it would cover the tree's branches
-    below = (0.0, -0.75 / figure.get_figheight())
-    theme_legend(ax, _theme_handles(model), loc="upper left", bbox_to_anchor=below,
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=figure, y=-3.6 * BASE_FONT, units="points")  # under the x label
+    theme_legend(ax, _theme_handles(model), loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=below,
                  ncol=min(3, model.n_themes_))
     ax.set_title("Hierarchy of topics into themes", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
