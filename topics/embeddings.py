@@ -163,11 +163,11 @@ def embed(
         truncated = encoder.truncated
     for i, key in enumerate(keys):
         vectors.setdefault(i, cached.get(key))
-    truncated = _count_truncated(model, texts, missing, truncated)
+    cut = (_count_truncated(model, texts, missing, truncated), len(texts))
     if tally is not None:
-        tally.append((truncated, len(texts)))
+        tally.append(cut)
     else:
-        say_truncation(model, truncated, len(texts), notes, stacklevel=3)
+        say_truncation(model, [cut], notes, stacklevel=3)
     return np.vstack([vectors[i] for i in range(len(texts))]).astype(np.float32)
 
 
@@ -183,12 +183,14 @@ def _count_truncated(model: str, texts: list[str], encoded: list[int], truncated
     return truncated + reads.count([text for i, text in enumerate(texts) if i not in done])
 
 
-def say_truncation(model: str, truncated: int, documents: int, notes: list[str] | None = None,
+def say_truncation(model: str, tally: list[tuple[int, int]], notes: list[str] | None = None,
                    stacklevel: int = 2) -> None:
-    """Warn (and note) that the encoder `model` cut `truncated` of `documents` documents, if any."""
+    """Warn (and note) once how many documents the encoder `model` cut, summed over `tally`'s
+    (documents cut, documents) pairs, one per batch embedded; nothing if none was cut."""
     from topics.encoders import window
 
     reads = window(model)
+    truncated, documents = sum(t for t, _ in tally), sum(n for _, n in tally)
     message = reads.message(truncated, documents) if reads is not None else None
     if message:
         warnings.warn(message, TopicsWarning, stacklevel=stacklevel + 1)

@@ -521,7 +521,7 @@ class TopicModel(BaseEstimator):
         if tally:
             from topics.embeddings import say_truncation
 
-            say_truncation(self.embedding_model, sum(t for t, _ in tally), sum(n for _, n in tally))
+            say_truncation(self.embedding_model, tally)
         table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             {"id": [], "topic": [], "confidence": []}
         )

@@ -136,6 +136,6 @@ def all_papers(model, corpus, embeddings: np.ndarray | None = None):
     if tally:
         from topics.embeddings import say_truncation
 
-        say_truncation(model.embedding_model, sum(t for t, _ in tally), sum(n for _, n in tally))
+        say_truncation(model.embedding_model, tally)
     return AllPapers(model, table, topics=topics, confidence=confidence, is_outlier=outlier, map_2d=map_2d,
                      vectors=vectors, in_sample=in_sample)
