@@ -296,15 +296,13 @@ def main() -> None:
         for n in fit_sizes:
             save = str(model) if n == 20_000 and features == "tfidf" else ""
             encoder = args.encoder if features == "embeddings" else "all-MiniLM-L6-v2"
-            load = list(os.getloadavg())
-            row = {"n": n, "features": features, **({"encoder": encoder} if features == "embeddings" else {}),
-                   **measure(["_fit", str(n), features, save, str(work), encoder]),
-                   "load_average_before": load, "load_average_after": list(os.getloadavg())}
+            row = measured(["_fit", str(n), features, save, str(work), encoder], n=n, features=features,
+                           **({"encoder": encoder} if features == "embeddings" else {}))
             results["fit"].append(row)
             print(f"fit {features} {n:>7,}: {row['fit_seconds']:6.1f} s fit, {row['wall_seconds']:6.1f} s "
                   f"wall, {row['cpu_seconds']:6.1f} s cpu, {row['peak_rss_mb']:,} MB peak, "
                   f"{row['n_documents']:,} docs, {row['n_topics']} topics, stages {row['stages']}, "
-                  f"load {load[0]:.1f}", flush=True)
+                  f"load {row['load_average_before'][0]:.1f}", flush=True)
             save_results(results, args.out)
     sizes = [int(x) for x in args.assign.split(",") if x]
     if sizes:
@@ -321,10 +319,7 @@ def main() -> None:
             for engine in args.engines.split(","):
                 out = work / f"out-{n}-{engine}"
                 shutil.rmtree(out, ignore_errors=True)
-                child = ["_assign", str(model), str(subset), str(out), engine]
-                load = list(os.getloadavg())
-                row = {"n": n, "engine": engine, **measure(child), "load_average_before": load,
-                       "load_average_after": list(os.getloadavg())}
+                row = measured(["_assign", str(model), str(subset), str(out), engine], n=n, engine=engine)
                 results["assign"].append(row)
                 print(f"assign {n:>9,} {engine:>5}: {row['assign_seconds']:6.1f} s, "
                       f"{row['cpu_seconds']:.0f} s cpu, "
@@ -334,6 +329,13 @@ def main() -> None:
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
     save_results(results, args.out)
     print(f"results: {args.out}")
+
+
+def measured(child: list[str], **fields) -> dict:
+    """`fields`, the measurement of `child` (see `measure`) and the load average just before and after."""
+    load = list(os.getloadavg())
+    return {**fields, **measure(child), "load_average_before": load,
+            "load_average_after": list(os.getloadavg())}
 
 
 def save_results(results: dict, out: str) -> None:
