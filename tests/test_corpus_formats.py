@@ -159,6 +159,25 @@ def test_csv_bad_lines_are_skipped_and_reported(tmp_path):
     assert report["n_read"] == 3 and report["n_skipped"] == 1 and report["n_documents"] == 2
 
 
+def test_csv_whose_first_line_has_a_field_too_many_is_not_shifted(tmp_path):
+    # pandas takes the first column for an index when the first data line is one field longer than the
+    # header, and shifts every line: ids become titles and titles abstracts
+    path = tmp_path / "first-long.csv"
+    path.write_text("id,title,abstract\np1,T1,robots,EXTRA\np2,T2,MRI scans\np3,T3,parsing,X\np4,T4,graph\n")
+    with pytest.warns(TopicsWarning, match=r"2 malformed entries \(the line starting 'p1': more fields"):
+        df = read_corpus(path)
+    assert df["id"].tolist() == ["p2", "p4"]
+    assert df["title"].tolist() == ["T2", "T4"] and df["abstract"].tolist() == ["MRI scans", "graph"]
+    assert df.attrs["topics_read"]["n_read"] == 4
+
+
+def test_csv_lines_ending_in_a_delimiter_are_kept_whole(tmp_path):
+    path = tmp_path / "trailing.csv"
+    path.write_text("id,title,abstract\np1,T1,robots,\np2,T2,MRI scans,\n")
+    df = read_corpus(path)
+    assert df["id"].tolist() == ["p1", "p2"] and df["abstract"].tolist() == ["robots", "MRI scans"]
+
+
 def test_latin1_with_encoding_option(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("title,abstract\nCaf\xe9 culture,Na\xefve models\n".encode("latin-1"))

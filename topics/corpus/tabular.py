@@ -57,26 +57,51 @@ def read_csv(
                 header = pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
             except pd.errors.EmptyDataError:
                 raise NoDocumentsError(f"{path} contains no documents") from None
-        table.plan = plan_columns(path, [str(c) for c in header.columns], options)
-        as_text = {c: "str" for c in table.plan.string_columns()}
-        with warnings.catch_warnings(record=True) as caught, open_binary(path) as handle:
+        columns = [str(c) for c in header.columns]
+        table.plan = plan_columns(path, columns, options)
+        settings = dict(
+            sep=sep, encoding=encoding, dtype={c: "str" for c in table.plan.string_columns()},
+            on_bad_lines="warn", chunksize=max(1, int(chunksize)),
+        )  # fmt: skip
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            reader = pd.read_csv(
-                handle, sep=sep, encoding=encoding, dtype=as_text, on_bad_lines="warn",
-                chunksize=max(1, int(chunksize)),
-            )  # fmt: skip
-            with reader:
-                for chunk in reader:
+            with open_binary(path) as handle, pd.read_csv(handle, **settings) as reader:
+                for number, chunk in enumerate(reader):
+                    if number == 0 and not isinstance(chunk.index, pd.RangeIndex):
+                        break  # pandas took the first column for an index: re-read below
                     table.add(chunk)
                     _report_bad_lines(caught, builder)
-            _report_bad_lines(caught, builder)
+                else:
+                    _report_bad_lines(caught, builder)
+                    return
+            # The first data line has one field more than the header. pandas then reads the first column of
+            # every line as an index and shifts the others by one (ids become titles, titles abstracts).
+            # Read again with a spare last column: a line that fills it has a field too many and is skipped
+            # (an empty one is a trailing delimiter, kept); lines with still more fields pandas skips itself.
+            caught.clear()
+            spare = "\0spare"
+            settings.update(names=[*header.columns, spare], header=0, index_col=False)
+            with open_binary(path) as handle, pd.read_csv(handle, **settings) as reader:
+                for chunk in reader:
+                    extra = chunk.pop(spare)
+                    long = extra.notna() & (extra.astype(str).str.strip() != "")
+                    for start in chunk.loc[long].iloc[:, 0]:
+                        builder.skip(f"the line starting {str(start)[:40]!r}: more fields than the header's "
+                                     f"{len(columns)}")  # fmt: skip
+                    table.add(chunk.loc[~long])
+                    _report_bad_lines(caught, builder, fields=len(columns))
+            _report_bad_lines(caught, builder, fields=len(columns))
 
 
-def _report_bad_lines(caught: list[warnings.WarningMessage], builder: CorpusBuilder) -> None:
+def _report_bad_lines(caught: list[warnings.WarningMessage], builder: CorpusBuilder, fields: int = 0) -> None:
+    """Count pandas' skipped lines as malformed; `fields`: the header's true width when a spare column was
+    added to it (pandas then expects one field more than the file's header has)."""
     for message in caught:
         if issubclass(message.category, pd.errors.ParserWarning):
             for line, reason in _BAD_LINE.findall(str(message.message)):
+                if fields:
+                    reason = re.sub(r"expected \d+ fields", f"expected {fields} fields", reason)
                 builder.skip(f"line {line}: {reason.strip()}")
         else:  # not ours: pass it on
             warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
