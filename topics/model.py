@@ -309,8 +309,7 @@ class TopicModel(BaseEstimator):
 
     @property
     def document_themes_(self) -> np.ndarray:
-        topics = self.document_topics_
-        return np.where(topics >= 0, self.topic_themes_[np.maximum(topics, 0)], -1)
+        return themes_of(self, self.document_topics_)
 
     @property
     def is_outlier_(self) -> np.ndarray:
@@ -359,8 +358,8 @@ class TopicModel(BaseEstimator):
     def document_info(self) -> pd.DataFrame:
         """One row per document: topic and theme with labels, confidence, outlier flag, map position."""
         self._check_fitted()
-        return document_table(self, self.corpus_, self.document_topics_, self.document_themes_,
-                              self.document_confidence_, self.is_outlier_, self.map_)
+        return document_table(self, self.corpus_, self.document_topics_, self.document_confidence_,
+                              self.is_outlier_, self.map_)
 
     def hierarchy(self) -> pd.DataFrame:
         """The merge tree of topics into themes: one row per merge (SciPy linkage order)."""
@@ -526,15 +525,13 @@ class TopicModel(BaseEstimator):
             {"id": [], "topic": [], "confidence": []}
         )
         topics = table["topic"].to_numpy(dtype=np.int64)
-        themes_of = np.where(topics >= 0, self.topic_themes_[np.maximum(topics, 0)], -1)
-        labels = np.array(self.topic_labels_ + ["outlier"], dtype=object)
-        theme_labels = np.array(self.theme_labels_ + ["outlier"], dtype=object)
-        table.insert(2, "topic_label", labels[topics])
-        table.insert(3, "theme", themes_of)
-        table.insert(4, "theme_label", theme_labels[themes_of])
-        table["confidence"] = table["confidence"].astype(float).round(4)
-        table["is_outlier"] = (topics < 0) | (table["confidence"].to_numpy() < self.outlier_threshold)
-        return table
+        confidence = table["confidence"].to_numpy(dtype=float).round(4)
+        return pd.DataFrame({
+            "id": table["id"].to_numpy(),
+            **topic_columns(self, topics),
+            "confidence": confidence,
+            "is_outlier": (topics < 0) | (confidence < self.outlier_threshold),
+        })
 
     def _assign(self, vectors: np.ndarray, batch_size: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
         """Topic and confidence: the classifier's probabilities summed over the classes of each topic."""
@@ -645,20 +642,29 @@ class TopicModel(BaseEstimator):
         )
 
 
-def document_table(
-    model: TopicModel, corpus: pd.DataFrame, topics: np.ndarray, document_themes: np.ndarray,
-    confidence: np.ndarray, is_outlier: np.ndarray, map_2d: np.ndarray,
-) -> pd.DataFrame:
-    """The columns of `TopicModel.document_info` for `corpus`'s documents (topic -1: "outlier")."""
+def themes_of(model: TopicModel, topics: np.ndarray) -> np.ndarray:
+    """The theme of each topic id in `topics` (-1, an outlier, stays -1)."""
+    return np.where(topics >= 0, np.asarray(model.topic_themes_)[np.maximum(topics, 0)], -1)
+
+
+def topic_columns(model: TopicModel, topics: np.ndarray) -> dict[str, np.ndarray]:
+    """topic, topic_label, theme and theme_label of each topic id in `topics` (-1: "outlier")."""
     topic_labels = np.array([*model.topic_labels_, "outlier"], dtype=object)
     theme_labels = np.array([*model.theme_labels_, "outlier"], dtype=object)
+    themes = themes_of(model, topics)
+    return {"topic": topics, "topic_label": topic_labels[topics], "theme": themes,
+            "theme_label": theme_labels[themes]}
+
+
+def document_table(
+    model: TopicModel, corpus: pd.DataFrame, topics: np.ndarray, confidence: np.ndarray,
+    is_outlier: np.ndarray, map_2d: np.ndarray,
+) -> pd.DataFrame:
+    """The columns of `TopicModel.document_info` for `corpus`'s documents (topic -1: "outlier")."""
     return pd.DataFrame({
         "id": corpus["id"].to_numpy(),
         "title": corpus["title"].to_numpy(),
-        "topic": topics,
-        "topic_label": topic_labels[topics],
-        "theme": document_themes,
-        "theme_label": theme_labels[document_themes],
+        **topic_columns(model, topics),
         "confidence": np.round(np.asarray(confidence, dtype=float), 4),
         "is_outlier": is_outlier,
         "x": map_2d[:, 0].astype(float),

@@ -50,8 +50,9 @@ class AllPapers:
 
     @property
     def document_themes_(self) -> np.ndarray:
-        topics = self.document_topics_
-        return np.where(topics >= 0, np.asarray(self.model.topic_themes_)[np.maximum(topics, 0)], -1)
+        from topics.model import themes_of
+
+        return themes_of(self.model, self.document_topics_)
 
     @property
     def outlier_share_(self) -> float:
@@ -61,8 +62,8 @@ class AllPapers:
         """One row per paper of the input, the columns of `TopicModel.document_info`."""
         from topics.model import document_table
 
-        return document_table(self.model, self.corpus_, self.document_topics_, self.document_themes_,
-                              self.document_confidence_, self.is_outlier_, self.map_)
+        return document_table(self.model, self.corpus_, self.document_topics_, self.document_confidence_,
+                              self.is_outlier_, self.map_)
 
     def __repr__(self) -> str:
         return (f"AllPapers({self.n_documents_} papers, the model fitted on {self.n_fitted_documents_}: "
