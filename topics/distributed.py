@@ -231,10 +231,7 @@ def _completed(output: Path, expected: dict) -> dict | None:
 
 def _empty_output():
     """An output table of no rows, with the columns and types of a written partition."""
-    import pandas as pd
-
-    kinds = {"topic": "int64", "theme": "int64", "confidence": "float64", "is_outlier": "bool"}
-    return pd.DataFrame({name: pd.Series(dtype=kinds.get(name, "str")) for name in OUTPUT_COLUMNS})
+    return _schema().empty_table().to_pandas()
 
 
 def assign_records(model, corpus, batch_size: int = 20_000):
