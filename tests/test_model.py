@@ -226,7 +226,7 @@ def test_min_cluster_size_sweep_is_recorded_explained_and_plotted(fitted, sample
     sweep = fitted.cluster_sweep()
     assert list(sweep.columns) == [
         "min_cluster_size", "min_samples", "topics", "noise_share", "dbcv", "objective", "themes_level",
-        "themes_jump", "chosen",
+        "themes_jump", "clear_theme_levels", "chosen",
     ]
     assert len(sweep) >= 3 and sweep["chosen"].sum() == 1
     assert sweep["min_cluster_size"].is_monotonic_increasing

@@ -59,8 +59,9 @@ def sweep_min_cluster_size(
     Each setting is scored by relative DBCV (HDBSCAN's density-based validity: dense topics, sparse gaps)
     times the share of documents HDBSCAN puts in a topic, so a setting cannot win by calling most of the
     corpus noise. Fewer than 2 topics scores nothing. Ties go to the setting nearest the rule of thumb.
-    With `vectors` (the features), each row also records `themes_level`: where the tree of its clusters'
-    centroids jumps the most (`topics.themes.clearest_level`), which the choice of themes votes on.
+    With `vectors` (the features), each row also records `themes_level` and `themes_jump`: where the tree of
+    its clusters' centroids jumps the most (`topics.themes.clearest_level`), and `clear_theme_levels`: every
+    level where it jumps clearly (`topics.themes.clear_levels`), which the choice of themes votes on.
     Returns the table of settings, the index of the chosen one, its HDBSCAN model and its labels.
     """
     rule = int(settings["min_cluster_size"])
@@ -83,8 +84,9 @@ def sweep_min_cluster_size(
             "objective": None if objective is None else round(objective, 4),
         })
         if vectors is not None:
-            level, jump = _themes_level(vectors, labels, n_topics)
-            rows[-1].update(themes_level=level, themes_jump=None if jump is None else round(jump, 4))
+            level, jump, clear = _themes_levels(vectors, labels, n_topics)
+            rows[-1].update(themes_level=level, themes_jump=None if jump is None else round(jump, 4),
+                            clear_theme_levels=clear)
         score = objective if objective is not None and trust_objective else -np.inf
         key = (round(score, 4), -abs(math.log(size / rule)))
         if best is None or key > best:
@@ -92,15 +94,18 @@ def sweep_min_cluster_size(
     return rows, chosen, chosen_model, chosen_labels
 
 
-def _themes_level(vectors: np.ndarray, labels: np.ndarray, n_topics: int) -> tuple[int | None, float | None]:
+def _themes_levels(
+    vectors: np.ndarray, labels: np.ndarray, n_topics: int
+) -> tuple[int | None, float | None, list[int]]:
     from topics import themes
     from topics.features import unit_rows
 
     if n_topics < 4:
-        return None, None
+        return None, None, []
     centroids = unit_rows(np.vstack([vectors[labels == t].mean(axis=0) for t in range(n_topics)]))
     sizes = np.bincount(labels[labels >= 0], minlength=n_topics)
-    return themes.clearest_level(themes.ward_linkage(centroids, sizes), n_topics)
+    linkage = themes.ward_linkage(centroids, sizes)
+    return (*themes.clearest_level(linkage, n_topics), themes.clear_levels(linkage, n_topics))
 
 
 def _relative_validity(model) -> float | None:

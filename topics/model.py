@@ -285,7 +285,7 @@ class TopicModel(BaseEstimator):
             sweep = (getattr(self, "clustering_settings_", None) or {}).get("min_cluster_size_sweep") or []
             # below this size the sweep is only shown (its scores are noise), so it has no say here either
             trusted = self.n_documents_ >= defaults.MIN_DOCUMENTS_FOR_SWEEP_CHOICE
-            levels = [(row.get("themes_level"), row.get("themes_jump")) for row in sweep] if trusted else []
+            levels = [list(row.get("clear_theme_levels") or []) for row in sweep] if trusted else []
             n_themes, self.theme_choice_ = themes.choose_n_themes(self.linkage_, n_topics, levels)
         else:
             n_themes = min(int(self.n_themes), n_topics)

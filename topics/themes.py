@@ -9,6 +9,8 @@ pile up with each other). The number of themes, unless given, is where the merge
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from topics import defaults
@@ -86,31 +88,38 @@ def clearest_level(linkage: np.ndarray, n_topics: int) -> tuple[int | None, floa
     return level, jumps[level]
 
 
+def clear_levels(linkage: np.ndarray, n_topics: int) -> list[int]:
+    """The numbers of themes where the tree's merge height jumps clearly (`defaults.THEME_GAP_RATIO`)."""
+    return [k for k, jump in theme_jumps(linkage, n_topics).items() if jump >= defaults.THEME_GAP_RATIO]
+
+
 def choose_n_themes(
-    linkage: np.ndarray, n_topics: int, levels: list[tuple[int | None, float | None]] | None = None
+    linkage: np.ndarray, n_topics: int, levels: list[list[int]] | None = None
 ) -> tuple[int, str]:
     """The number of themes and why.
 
-    `levels`: for each topic size the `min_cluster_size` sweep tried, the clearest level of the tree of its
-    clusters and the jump there (`clearest_level`). A level with a clear jump (at least
-    `defaults.THEME_GAP_RATIO`) for at least half of the sizes tried holds whatever the topic size: it is
-    taken. Otherwise the final tree's own largest jump is taken if it is clear; without a clear jump the
-    tree has no natural level and is cut into `defaults.fallback_n_themes` themes.
+    `levels`: for each topic size the `min_cluster_size` sweep tried, the clear levels of the tree of its
+    clusters (`clear_levels`). A level that at least half of the sizes show clearly holds whatever the
+    topic size; the finest such level is taken (a corpus can have two, e.g. 3 broad fields and 7 areas
+    within them: the finer says more). Otherwise the final tree's own largest jump is taken if it is
+    clear; without a clear jump the tree has no natural level and is cut into `defaults.fallback_n_themes`
+    themes.
     """
     if n_topics <= 3:
         return n_topics, f"{n_topics} topic(s): each is its own theme"
     gap = defaults.THEME_GAP_RATIO
     levels = levels or []
-    clear = [level for level, jump in levels if level is not None and jump is not None and jump >= gap]
-    if clear:
-        counts = {k: clear.count(k) for k in set(clear)}
-        level = max(counts, key=lambda k: (counts[k], -k))
-        if counts[level] * 2 >= len(levels) and level <= n_topics:
-            return level, (
-                f"{level} themes: for {counts[level]} of the {len(levels)} topic sizes tried, the topic "
-                f"tree jumps clearly (x{gap} or more in merge height) at {level} themes, a level that holds "
-                "whatever the topic size"
-            )
+    support = Counter(k for clear in levels for k in set(clear))
+    held = [k for k, count in support.items() if count * 2 >= len(levels) and k <= n_topics]
+    if held:
+        level = max(held)
+        others = sorted(set(held) - {level})
+        also = f"; coarser levels that hold too: {', '.join(map(str, others))}" if others else ""
+        return level, (
+            f"{level} themes: for {support[level]} of the {len(levels)} topic sizes tried, the topic tree "
+            f"jumps clearly (x{gap} or more in merge height) at {level} themes, a level that holds whatever "
+            f"the topic size (the finest such level{also})"
+        )
     upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
     jumps = theme_jumps(linkage, n_topics)
     if not jumps:
