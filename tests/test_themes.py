@@ -1,0 +1,41 @@
+"""The choice of the number of themes from the topic trees of the min_cluster_size sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from topics import themes
+
+
+def _tree(n_topics: int = 20):
+    # topics in 3 well separated fields, each field holding 2-3 areas of close topics
+    rng = np.random.RandomState(0)
+    fields = rng.normal(size=(3, 30)) * 10
+    areas = np.vstack([field + rng.normal(size=(3, 30)) * 3 for field in fields])[:7]
+    centroids = np.vstack([areas[i % 7] + rng.normal(size=30) for i in range(n_topics)])
+    return themes.ward_linkage(centroids, rng.randint(20, 200, size=n_topics))
+
+
+def test_the_finest_level_that_half_the_topic_sizes_show_is_taken():
+    linkage = _tree()
+    # 3 themes clear for 5 of the 6 sizes, 7 for 3 of them: both hold whatever the size; 7 says more
+    n_themes, why = themes.choose_n_themes(linkage, 20, [[3, 7], [3], [3, 7], [7], [3, 6], [3]])
+    assert n_themes == 7
+    assert "3 of the 6 topic sizes" in why and "coarser levels that hold too: 3" in why
+    # 7 clear for only 2 of 6 sizes does not hold
+    n_themes, why = themes.choose_n_themes(linkage, 20, [[3], [3, 7], [3], [5], [3, 7], [6]])
+    assert n_themes == 3 and "4 of the 6" in why
+
+
+def test_without_a_level_that_holds_the_final_tree_decides():
+    linkage = _tree()
+    jumps = themes.theme_jumps(linkage, 20)
+    # the final tree jumps most at its 7 areas (x3.2), more than at its 3 fields (x2.8)
+    assert max(jumps, key=jumps.get) == 7 and jumps[7] > jumps[3] > 1.12
+    n_themes, why = themes.choose_n_themes(linkage, 20, [[3], [4], [5], [6], [], []])
+    assert n_themes == 7 and "jump x3.24 there" in why
+    assert themes.clear_levels(linkage, 20) == [3, 5, 7]
+
+
+def test_few_topics_are_their_own_themes():
+    assert themes.choose_n_themes(np.zeros((2, 4)), 3, [[3]])[0] == 3
