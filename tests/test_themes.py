@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from topics import themes
+from topics import defaults, themes
 
 
 def _tree(n_topics: int = 20):
@@ -39,3 +39,13 @@ def test_without_a_level_that_holds_the_final_tree_decides():
 
 def test_few_topics_are_their_own_themes():
     assert themes.choose_n_themes(np.zeros((2, 4)), 3, [[3]])[0] == 3
+
+
+def test_a_tree_of_many_topics_is_not_cut_into_too_few_themes():
+    # 80 topics in 3 themes would be 27 topics a theme: the middle level would no longer help to find one's
+    # way, so levels coarser than sqrt(80) / 2 -> 5 themes are not considered, even where every size holds 3
+    linkage = _tree(80)
+    assert defaults.fewest_themes(80) == 5 and defaults.fewest_themes(20) == 3
+    n_themes, why = themes.choose_n_themes(linkage, 80, [[3]] * 6)
+    assert n_themes == 7 and "between 5 and 13 themes" in why
+    assert min(themes.theme_jumps(linkage, 80)) == 5

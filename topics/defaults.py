@@ -111,6 +111,15 @@ THEME_SIZE_WEIGHT = 0.5
 GUIDE_STRENGTH = 0.5
 
 
+def fewest_themes(n_topics: int) -> int:
+    """The fewest themes "auto" picks for `n_topics` topics: sqrt(topics) / 2, at least 3. More topics per
+    theme than about 2 sqrt(topics) make a middle level that no longer helps to find one's way: arXiv CS
+    2025 (80 topics, 29 subcategories) jumped clearly only at 3 themes (theme NMI 0.275 / 0.291 over two
+    seeds), while 13 themes score 0.470 / 0.490; BBC News, AI-conference papers and 20 Newsgroups never
+    reach this floor."""
+    return max(3, math.ceil(math.sqrt(n_topics) / 2))
+
+
 def fallback_n_themes(n_topics: int) -> int:
     """Themes for a topic tree with no clear gap: about sqrt(2 x topics), e.g. 12 for 70 topics."""
     return int(math.ceil(math.sqrt(2 * n_topics)))

@@ -66,17 +66,21 @@ def cut(linkage: np.ndarray, n_topics: int, n_themes: int) -> np.ndarray:
 
 
 def theme_jumps(linkage: np.ndarray, n_topics: int) -> dict[int, float]:
-    """For each candidate number of themes k (3 to about sqrt(2 x topics), at most topics / 2 + 1): the
-    height of the merge that would take k themes to k - 1 over the height of the merge before it."""
+    """For each candidate number of themes k (`defaults.fewest_themes`, at least 3, to about
+    sqrt(2 x topics), at most topics / 2 + 1): the height of the merge that would take k themes to k - 1
+    over the height of the merge before it."""
     if n_topics <= 3 or len(linkage) < n_topics - 1:
         return {}
     heights = linkage[:, 2]
-    upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
     return {
         k: float(heights[n_topics - k] / max(heights[n_topics - k - 1], 1e-12))
-        for k in range(3, upper + 1)
+        for k in range(defaults.fewest_themes(n_topics), _most_themes(n_topics) + 1)
         if n_topics - k - 1 >= 0
     }
+
+
+def _most_themes(n_topics: int) -> int:
+    return max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
 
 
 def clearest_level(linkage: np.ndarray, n_topics: int) -> tuple[int | None, float | None]:
@@ -103,14 +107,15 @@ def choose_n_themes(
     topic size; the finest such level is taken (a corpus can have two, e.g. 3 broad fields and 7 areas
     within them: the finer says more). Otherwise the final tree's own largest jump is taken if it is
     clear; without a clear jump the tree has no natural level and is cut into `defaults.fallback_n_themes`
-    themes.
+    themes. Levels coarser than `defaults.fewest_themes` (about sqrt(topics) / 2) are not considered.
     """
     if n_topics <= 3:
         return n_topics, f"{n_topics} topic(s): each is its own theme"
     gap = defaults.THEME_GAP_RATIO
     levels = levels or []
     support = Counter(k for clear in levels for k in set(clear))
-    held = [k for k, count in support.items() if count * 2 >= len(levels) and k <= n_topics]
+    fewest = defaults.fewest_themes(n_topics)
+    held = [k for k, count in support.items() if count * 2 >= len(levels) and fewest <= k <= n_topics]
     if held:
         level = max(held)
         others = sorted(set(held) - {level})
@@ -120,7 +125,7 @@ def choose_n_themes(
             f"jumps clearly (x{gap} or more in merge height) at {level} themes, a level that holds whatever "
             f"the topic size (the finest such level{also})"
         )
-    upper = max(3, min(n_topics // 2 + 1, defaults.fallback_n_themes(n_topics)))
+    upper = _most_themes(n_topics)
     jumps = theme_jumps(linkage, n_topics)
     if not jumps:
         return upper, f"{upper} themes: the tree is too small to look for a gap"
@@ -128,7 +133,8 @@ def choose_n_themes(
     if jumps[best] >= gap:
         return best, (
             f"{best} themes: the topic tree's merge heights jump x{jumps[best]:.2f} there "
-            f"(the largest jump between 3 and {upper} themes, above the {gap} that marks a clear level)"
+            f"(the largest jump between {min(jumps)} and {upper} themes, above the {gap} that marks a clear "
+            "level)"
         )
     return upper, (
         f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
