@@ -36,6 +36,19 @@ def test_embeddings_model_on_sample_papers(sample, tmp_path_factory):
     assert np.array_equal(predicted, model.document_topics_)
 
 
+def test_own_and_given_embeddings_give_the_same_model(sample, tmp_path):
+    # fit(corpus) embeds itself; fit(corpus, embeddings=embed(...)) is handed the same vectors: the two must
+    # agree to the bit, since a last-bit difference can change UMAP's graph and so the topics
+    own = topics.TopicModel(features="embeddings", cache_dir=tmp_path, progress=False).fit(sample)
+    given_vectors = embed(sample["text"].tolist(), cache_dir=tmp_path, progress=False)
+    given = topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=given_vectors)
+    assert np.array_equal(own.vectors_, given.vectors_)
+    assert np.array_equal(own.document_topics_, given.document_topics_)
+    assert own.topic_labels_ == given.topic_labels_
+    new_topics, _ = own.transform(sample.iloc[:5])
+    assert np.array_equal(new_topics, given.transform(sample.iloc[:5], embeddings=given_vectors[:5])[0])
+
+
 def test_cache_is_reused_without_loading_the_model(sample, tmp_path):
     texts = sample["text"].tolist()[:12]
     first = embed(texts, cache_dir=tmp_path, progress=False)
