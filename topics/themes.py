@@ -126,17 +126,15 @@ def choose_n_themes(
             f"the topic size (the finest such level{also})"
         )
     upper = _most_themes(n_topics)
-    jumps = theme_jumps(linkage, n_topics)
-    if not jumps:
+    best, jump = clearest_level(linkage, n_topics)
+    if best is None:
         return upper, f"{upper} themes: the tree is too small to look for a gap"
-    best = max(jumps, key=lambda k: (jumps[k], -k))
-    if jumps[best] >= gap:
+    if jump >= gap:
         return best, (
-            f"{best} themes: the topic tree's merge heights jump x{jumps[best]:.2f} there "
-            f"(the largest jump between {min(jumps)} and {upper} themes, above the {gap} that marks a clear "
-            "level)"
+            f"{best} themes: the topic tree's merge heights jump x{jump:.2f} there (the largest jump between "
+            f"{fewest} and {upper} themes, above the {gap} that marks a clear level)"
         )
     return upper, (
         f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
-        f"jump in merge height is x{jumps[best]:.2f} at {best} themes, below {gap}"
+        f"jump in merge height is x{jump:.2f} at {best} themes, below {gap}"
     )
