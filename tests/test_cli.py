@@ -110,6 +110,28 @@ def test_info_and_fit(sample_report, tmp_path):
     assert loaded.n_documents_ == 58
 
 
+def test_a_setting_hdbscan_would_refuse_is_a_one_line_error(tmp_path):
+    sample = str(REPO / "topics" / "data" / "sample-papers.txt")
+    result = run("report", sample, "--min-cluster-size", "1", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "topics: error: min_cluster_size must be a whole number of at least 2, not 1"]
+
+
+def test_info_reads_briefly_and_stops_quietly_when_the_reader_does(sample_report):
+    cwd, _ = sample_report
+    model = str(cwd / "reports" / "sample-papers" / "model")
+    result = run("info", model, cwd=cwd)
+    assert max(len(line) for line in result.stdout.splitlines()) < 400  # no sweep table on one line
+    assert "themes: " in result.stdout and "sizes tried" in result.stdout
+    command = [sys.executable, "-m", "topics.cli", "info", model]
+    reader = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = reader.stdout.readline()
+    reader.stdout.close()  # like `| head -1`
+    status, errors = reader.wait(timeout=120), reader.stderr.read().decode()
+    assert first.startswith(b"TopicModel(") and status == 0 and errors == "", errors
+
+
 @pytest.mark.slow
 def test_report_on_a_shared_corpus(tmp_path):
     source = shared_file("ai-conference-papers.csv.gz")

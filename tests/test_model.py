@@ -254,3 +254,55 @@ def test_progress_bars_name_the_steps_and_can_be_silenced(sample, capsys):
     model.assign(sample, batch_size=10)
     model.stability(2)
     assert capsys.readouterr().err == ""
+
+
+def test_merging_relabels_the_merged_topics_and_moves_no_other_paper():
+    from helpers import read_shared
+
+    papers = read_shared("ai-conference-papers.csv.gz").iloc[:400]
+    model = topics.TopicModel(progress=False).fit(papers)
+    before = model.document_topics_.copy()
+    merged = np.isin(before, [0, 1])
+    model.merge_topics([0, 1])
+    after = model.document_topics_
+    assert len(set(after[merged])) == 1  # the two topics became one
+    assert (after[~merged] != after[merged][0]).all()  # nobody else joined it
+    for topic in set(before[~merged]):  # every other topic kept exactly its papers
+        assert len(set(after[before == topic])) == 1
+    assert np.array_equal(model.transform(papers)[0], after)  # transform follows the merged model
+    model.reduce_topics(3)
+    kept = model.document_topics_
+    for topic in set(after):  # reducing only joins whole topics
+        assert len(set(kept[after == topic])) == 1
+
+
+def test_empty_and_unknown_documents_get_no_topic(sample, fitted):
+    texts = sample["text"].tolist()
+    with pytest.warns(topics.TopicsWarning, match="2 are empty and get no topic .* 3 repeat an earlier"):
+        model = topics.TopicModel(progress=False).fit(texts + texts[:3] + ["", "   "])
+    assert model.document_topics_[-2:].tolist() == [-1, -1]
+    assert model.document_confidence_[-2:].tolist() == [0.0, 0.0]
+    assert model.document_info()["is_outlier"].iloc[-2:].all()
+    assert (model.document_topics_[:-2] >= 0).all()
+    topic_ids, confidence = fitted.transform(["", "zzzz qqqq xxxx"])
+    assert topic_ids.tolist() == [-1, -1] and confidence.tolist() == [0.0, 0.0]
+    assert fitted.assign([""])["topic"].tolist() == [-1]
+    topic_ids, confidence = fitted.transform([])
+    assert topic_ids.shape == (0,) and confidence.shape == (0,)
+    with pytest.raises(ModelError, match="no word this model knows"):
+        fitted.find_topics("")
+
+
+@pytest.mark.parametrize("setting, message", [
+    ({"min_cluster_size": 1}, "min_cluster_size must be a whole number of at least 2, not 1"),
+    ({"min_cluster_size": 2.5}, "min_cluster_size must be a whole number"),
+    ({"n_neighbors": 1}, "n_neighbors must be a whole number from 2 to 57 for 58 documents"),
+    ({"n_components": 500}, "n_components must be a whole number from 1 to 56 for 58 documents"),
+    ({"min_samples": 0}, "min_samples must be a whole number of at least 1"),
+    ({"cluster_selection_method": "best"}, "cluster_selection_method must be 'eom' or 'leaf'"),
+])
+def test_settings_umap_or_hdbscan_would_refuse_are_refused_first(sample, setting, message):
+    model = topics.TopicModel(progress=False, **setting)
+    with pytest.raises(ModelError, match=re.escape(message)):
+        model.fit(sample)
+    assert not hasattr(model, "vocabulary_")  # refused before any work

@@ -7,6 +7,7 @@ Heavy modules (pandas, scikit-learn, UMAP, matplotlib) are imported inside the c
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -573,8 +574,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     model = TopicModel.load(_model_directory(args.model_dir))
     print(repr(model))
     settings = getattr(model, "clustering_settings_", {}) or {}
-    if settings:
-        print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    sweep = settings.get("min_cluster_size_sweep") or []
+    long = ("min_cluster_size_sweep", "min_cluster_size_choice")
+    shown = {k: v for k, v in settings.items() if k not in long}
+    if shown:
+        print("settings: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+    if sweep:
+        print(f"min_cluster_size: {len(sweep)} sizes tried ({settings.get('min_cluster_size_choice', '')}); "
+              "the table: TopicModel.load(...).cluster_sweep()")
+    print(f"themes: {model.theme_choice_}")
     table = model.topic_info()[["topic", "theme", "size", "label"]]
     with pd.option_context("display.max_rows", None, "display.width", 120, "display.max_colwidth", 70):
         print(table.to_string(index=False))
@@ -633,6 +641,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"topics: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `topics info MODEL | head -1`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except (TopicsError, CommandError, OSError) as error:
         print(f"topics: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_ERROR

@@ -16,6 +16,7 @@ import numpy as np
 
 from topics import defaults
 from topics._umap_loader import import_umap
+from topics.errors import ModelError
 
 
 @dataclass
@@ -31,6 +32,32 @@ class Clustering:
     relative_validity: float | None = None
     hdbscan_model: Any = None
     knn: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def check_overrides(overrides: dict[str, Any], n_documents: int) -> None:
+    """A clear ModelError for a clustering setting UMAP or HDBSCAN would refuse, before any work is done."""
+    def whole(name: str, low: int, high: int | None = None, extra: tuple = ()) -> None:
+        value = overrides.get(name)
+        if value is None or value in extra:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value > high
+        ):
+            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            hint = f" for {n_documents:,} documents" if high is not None else ""
+            raise ModelError(f"{name} must be a whole number {span}{hint}, not {value!r}")
+
+    whole("min_cluster_size", 2, extra=("auto",))
+    whole("min_samples", 1)
+    if n_documents >= defaults.MIN_DOCUMENTS_FOR_UMAP:  # smaller corpora do not run UMAP
+        whole("n_neighbors", 2, n_documents - 1)
+        whole("n_components", 1, n_documents - 2)
+    else:
+        whole("n_neighbors", 2)
+        whole("n_components", 1)
+    method = overrides.get("cluster_selection_method")
+    if method not in (None, "auto", "eom", "leaf"):
+        raise ModelError(f"cluster_selection_method must be 'eom' or 'leaf', not {method!r}")
 
 
 def resolved_settings(n_documents: int, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,8 @@ TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"
 def stop_words() -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return sorted(set(ENGLISH_STOP_WORDS) | defaults.SCHOLARLY_STOP_WORDS | {"state-of-the-art"})
+    extra = defaults.SCHOLARLY_STOP_WORDS | defaults.FRAGMENT_STOP_WORDS | {"state-of-the-art"}
+    return sorted(set(ENGLISH_STOP_WORDS) | extra)
 
 
 def _count_vectorizer(**settings):

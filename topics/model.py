@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sklearn.base import BaseEstimator
 
 from topics import clustering, defaults, themes
 from topics.assignment import TopicAssigner
-from topics.errors import ModelError
+from topics.errors import ModelError, TopicsWarning
 from topics.features import LsaProjection, Vocabulary, unit_rows
 from topics.representation import extract_keywords
 
@@ -119,6 +120,15 @@ class TopicModel(BaseEstimator):
             raise ModelError(f"a topic model needs at least 2 documents; got {len(corpus)}")
         texts = corpus["text"].tolist()
         self._check_params()
+        overrides = {
+            "min_cluster_size": self.min_cluster_size,
+            "min_samples": self.min_samples,
+            "n_neighbors": self.n_neighbors,
+            "n_components": self.n_components,
+            "cluster_selection_method": self.cluster_selection_method,
+        }
+        clustering.check_overrides(overrides, len(corpus))
+        _say_blank_and_repeated(texts)
 
         from topics.progress import Steps
 
@@ -131,13 +141,6 @@ class TopicModel(BaseEstimator):
             self.timings_["features"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            overrides = {
-                "min_cluster_size": self.min_cluster_size,
-                "min_samples": self.min_samples,
-                "n_neighbors": self.n_neighbors,
-                "n_components": self.n_components,
-                "cluster_selection_method": self.cluster_selection_method,
-            }
             seeds = self._seed(vectors)
             found = clustering.cluster(
                 vectors, overrides, self.random_state, self._say, steps.advance,
@@ -169,9 +172,9 @@ class TopicModel(BaseEstimator):
             raw = np.zeros(len(raw), dtype=int)
             n_raw = 1
         assigner = TopicAssigner.fit(vectors, raw, n_raw, self.random_state)
-        topics, confidence = assigner.assign(vectors)
+        topics, _ = assigner.assign(vectors)
         # topics numbered by size, largest first; classes the classifier never picks are dropped
-        sizes = np.bincount(topics, minlength=n_raw)
+        sizes = np.bincount(topics[np.any(vectors != 0, axis=1)], minlength=n_raw)
         order = [c for c in np.argsort(-sizes, kind="stable") if sizes[c] > 0]
         class_to_topic = np.full(n_raw, -1, dtype=np.int64)
         class_to_topic[order] = np.arange(len(order))
@@ -234,7 +237,7 @@ class TopicModel(BaseEstimator):
                     f"embeddings have shape {embeddings.shape}; expected ({len(texts)}, dimensions)"
                 )
             self.lsa_ = None
-            return unit_rows(embeddings)
+            return _blank_out(texts, unit_rows(embeddings))
         if self.features == "tfidf":
             self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
             return vectors
@@ -242,7 +245,7 @@ class TopicModel(BaseEstimator):
         # unit_rows once, as for embeddings given by the caller: the vectors `embed` returns are unit length
         # to float32 rounding only, and a difference in the last bit can change UMAP's graph and so the topics
         # (AI-conference papers, minilm-hybrid:64, seed 1: 25 topics one way, 57 the other)
-        return unit_rows(self._embed(texts, notes))
+        return _blank_out(texts, unit_rows(self._embed(texts, notes)))
 
     def _embed(self, texts: list[str], notes: list | None = None, tally: list | None = None) -> np.ndarray:
         from topics.embeddings import embed, embed_with
@@ -256,12 +259,12 @@ class TopicModel(BaseEstimator):
         self, texts: list[str], embeddings: np.ndarray | None = None, tally: list | None = None
     ) -> np.ndarray:
         if embeddings is not None:
-            return unit_rows(np.asarray(embeddings, dtype=np.float32))
+            return _blank_out(texts, unit_rows(np.asarray(embeddings, dtype=np.float32)))
         if self.lsa_ is not None:
             return self.lsa_.transform(self.vocabulary_.tfidf(self.vocabulary_.counts(texts)))
         if self.features == "tfidf":
             raise ModelError("this model was fitted on embeddings given by the caller; pass embeddings=")
-        return unit_rows(self._embed(texts, tally=tally))
+        return _blank_out(texts, unit_rows(self._embed(texts, tally=tally)))
 
     # ------------------------------------------------------------------ topics and themes
     def _describe(self) -> None:
@@ -292,7 +295,8 @@ class TopicModel(BaseEstimator):
             n_themes, self.theme_choice_ = themes.choose_n_themes(self.linkage_, n_topics, levels)
         else:
             n_themes = min(int(self.n_themes), n_topics)
-            self.theme_choice_ = f"{n_themes} themes: set by n_themes={self.n_themes}"
+            self.theme_choice_ = f"{n_themes} themes: set by n_themes={self.n_themes}" + (
+                f" (capped at the {n_topics} topics found)" if n_themes < self.n_themes else "")
         self.topic_themes_ = themes.cut(self.linkage_, n_topics, n_themes)
         self.n_themes_ = n_themes
         document_themes = self.topic_themes_[topics[assigned]]
@@ -390,6 +394,8 @@ class TopicModel(BaseEstimator):
         """Topics closest to a phrase, by cosine similarity in the model's feature space."""
         self._check_fitted()
         vector = self._vectors_for([query])
+        if not np.any(vector):
+            raise ModelError(f"the query {query!r} has no word this model knows; try other words")
         similarity = (vector @ self.topic_vectors_.T)[0]
         order = np.argsort(-similarity, kind="stable")[:top_n]
         return pd.DataFrame({
@@ -495,6 +501,8 @@ class TopicModel(BaseEstimator):
         return self._transform(as_corpus(documents), embeddings)
 
     def _transform(self, corpus: pd.DataFrame, embeddings: np.ndarray | None, tally: list | None = None):
+        if len(corpus) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         vectors = self._vectors_for(corpus["text"].tolist(), embeddings, tally)
         topics, confidence = self._assign(vectors)
         if self.keep_outliers:
@@ -537,16 +545,25 @@ class TopicModel(BaseEstimator):
         })
 
     def _assign(self, vectors: np.ndarray, batch_size: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
-        """Topic and confidence: the classifier's probabilities summed over the classes of each topic."""
+        """Topic and confidence: the topic of the classifier's most likely class, with the probability
+        summed over that topic's classes. Taking the class first means that merging topics relabels their
+        documents and moves no other (the summed probabilities of a merged pair would pull in documents
+        that were unsure between their own topic and one of the pair). A document without any vector (no
+        word the model knows, or no text) gets no topic: -1 with confidence 0."""
         n_topics = int(self.class_to_topic_.max()) + 1
         membership = np.zeros((len(self.class_to_topic_), n_topics), dtype=np.float32)
         membership[np.arange(len(self.class_to_topic_)), self.class_to_topic_] = 1.0
         topics = np.empty(len(vectors), dtype=np.int64)
         confidence = np.empty(len(vectors), dtype=np.float32)
         for start in range(0, len(vectors), batch_size):
-            p = self.assigner_.probabilities(vectors[start : start + batch_size]) @ membership
-            topics[start : start + batch_size] = p.argmax(axis=1)
-            confidence[start : start + batch_size] = p.max(axis=1)
+            batch = vectors[start : start + batch_size]
+            p = self.assigner_.probabilities(batch)
+            chosen = self.class_to_topic_[p.argmax(axis=1)]
+            summed = p @ membership
+            blank = ~np.any(batch != 0, axis=1)
+            topics[start : start + batch_size] = np.where(blank, -1, chosen)
+            own = summed[np.arange(len(batch)), chosen]
+            confidence[start : start + batch_size] = np.where(blank, 0.0, own)
         return topics, confidence
 
     # ------------------------------------------------------------------ merging
@@ -642,6 +659,34 @@ class TopicModel(BaseEstimator):
         return (
             f"TopicModel(features={self.features!r}): {self.n_documents_} documents, "
             f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
+        )
+
+
+def _blank_out(texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """Zero the vectors of documents without text, so that they get no topic (an encoder gives even an
+    empty string a vector)."""
+    blank = [i for i, text in enumerate(texts) if not text.strip()]
+    if blank:
+        vectors = vectors.copy()
+        vectors[blank] = 0.0
+    return vectors
+
+
+def _say_blank_and_repeated(texts: list[str]) -> None:
+    """Warn of empty and repeated documents in what `fit` was given: it fits them as given (one result row
+    per input), but a user who passed a list rather than a file read by `read_corpus` should know."""
+    blank = sum(not text.strip() for text in texts)
+    repeated = len(texts) - blank - len({text for text in texts if text.strip()})
+    what = []
+    if blank:
+        what.append(f"{blank:,} {'is' if blank == 1 else 'are'} empty and get no topic (-1)")
+    if repeated:
+        what.append(f"{repeated:,} {'repeats' if repeated == 1 else 'repeat'} an earlier document word for "
+                    "word and weigh twice in the clustering")
+    if what:
+        warnings.warn(
+            f"of the {len(texts):,} documents given, {' and '.join(what)}; topics.read_corpus drops both "
+            "(and counts them), or drop them before fitting", TopicsWarning, stacklevel=3,
         )
 
 
