@@ -14,7 +14,10 @@ import pytest
 from topics import TopicsWarning, read_corpus
 
 DATA = Path(__file__).parent / "data"
-REPORT_KEYS = {"path", "format", "n_read", "n_duplicates", "n_empty", "n_skipped", "n_documents", "skipped"}
+REPORT_KEYS = {
+    "path", "format", "n_read", "n_duplicates", "n_empty", "n_skipped", "n_documents", "skipped",
+    "n_unparsed_dates", "columns",
+}  # fmt: skip
 
 
 def _quiet(path, **kwargs) -> pd.DataFrame:
@@ -67,6 +70,14 @@ def test_csv_detects_columns_dedups_and_reports():
         "n_skipped": 0,
         "n_documents": 4,
         "skipped": [],
+        "n_unparsed_dates": 0,
+        "columns": {
+            "id": "paper_id",
+            "title": "Title",
+            "abstract": "Abstract",
+            "date": "year",
+            "label": "category",
+        },
     }
 
 
@@ -280,9 +291,11 @@ def test_arxiv_snapshot():
     assert df["label"].tolist() == ["hep-ph", "math.CO", "cs.LG"]
     assert df["categories"].iloc[1] == "math.CO cs.CG"
     assert df["authors"].iloc[0].startswith("C. Balázs")
-    # update_date, else the first version's date
-    assert df["date"].dt.strftime("%Y-%m-%d").tolist() == ["2008-11-13", "2008-12-13", "2024-01-01"]
+    # the first version's date (a 2007 paper revised in 2008 counts as 2007), else update_date
+    assert df["date"].dt.strftime("%Y-%m-%d").tolist() == ["2007-04-02", "2007-03-31", "2024-01-01"]
+    assert df["update_date"].tolist()[:2] == ["2008-11-13", "2008-12-13"]
     assert "versions" not in df.columns and "authors_parsed" not in df.columns
+    assert df.attrs["topics_read"]["columns"]["date"] == "versions[0].created (else update_date)"
 
 
 def test_arxiv_forced_as_generic_jsonl():

@@ -62,3 +62,25 @@ def test_normalize_is_idempotent():
 )
 def test_join_text(title, abstract, joined):
     assert join_text(title, abstract) == joined
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [  # Zotero's and JabRef's BibTeX export
+        ("Details (Don{\\textquoteright}t) Matter", "Details (Don’t) Matter"),
+        ("{\\textquoteleft}{\\textquoteleft}odd{\\textquoteright}{\\textquoteright}", "‘‘odd’’"),
+        ("{\\textquotedblleft}few-shot{\\textquotedblright} learning", "“few-shot” learning"),
+        ("pages 3{\\textendash}5 {\\textemdash} a dash", "pages 3–5 — a dash"),
+        ("{\\textless}5\\% error, {\\textgreater}90\\%", "<5% error, >90%"),
+        ("C:{\\textbackslash}data and \\textasciitilde{}5", "C:\\data and ~5"),
+        ("{\\em unlabeled} data, {\\bf bold} and {\\it italic}", "unlabeled data, bold and italic"),
+        ("\\emph{deep} and \\textbf{wide}", "deep and wide"),
+        ("see \\href{https://x.org}{link text}.", "see link text."),
+        ("code at \\url{https://github.com/a/b}", "code at https://github.com/a/b"),
+        ("\\LaTeX{} rocks, {\\TeX} too", "LaTeX rocks, TeX too"),
+        ("Zotero{\\unknowncommand}s export", "Zoteros export"),
+        ("repre\\-sentation and 52.6\\\\% less", "representation and 52.6% less"),
+    ],
+)
+def test_latex_text_commands(raw, clean):
+    assert normalize_text(raw) == clean

@@ -2,7 +2,8 @@
 
 The result is a table with ``id``, ``title``, ``abstract`` and ``text`` (what the model reads), then
 ``date`` and ``label`` when the source has them, then the source's other columns. How it was read
-(records seen, duplicates, empty and malformed entries) is in ``df.attrs["topics_read"]``.
+(records seen, duplicates, empty and malformed entries, unreadable dates, and the source column of
+each corpus column under ``"columns"``) is in ``df.attrs["topics_read"]``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 
 from topics.corpus.columns import ColumnOptions
 from topics.corpus.detect import FORMATS, detect_format, resolve_path
-from topics.corpus.source import check_encoding, is_blank
+from topics.corpus.source import check_encoding, detect_encoding, is_blank
 from topics.corpus.table import CorpusBuilder
 from topics.errors import InputError, NoDocumentsError
 
@@ -44,7 +45,9 @@ def read_corpus(
     path
         The file (``~`` is expanded). Its format comes from the extension (.csv, .tsv, .parquet,
         .json, .jsonl/.ndjson, .bib, .txt/.md, each optionally + .gz), and a look inside for .txt
-        (papers listing or plain paragraphs) and .jsonl (arXiv metadata snapshot or generic records).
+        (a tab-separated table such as a Web of Science export, a papers listing, or plain paragraphs),
+        .json (JSON Lines content is read as .jsonl) and .jsonl (arXiv metadata snapshot or generic
+        records).
     format
         Force a reader: one of "listing", "csv", "tsv", "parquet", "json", "jsonl", "arxiv",
         "bibtex", "text".
@@ -52,7 +55,8 @@ def read_corpus(
         Tables only: the columns to use instead of the detected ones. ``text_columns`` are joined
         into the text the model reads.
     encoding
-        Text encoding of the file.
+        Text encoding of the file; a UTF-8 request reads a file that starts with a UTF-16
+        byte-order mark as UTF-16.
     chunksize
         Rows per chunk when streaming CSV/TSV/JSON Lines/Parquet.
     keep_every_record
@@ -73,8 +77,9 @@ def read_corpus(
     """
     resolved = resolve_path(path)
     check_encoding(encoding)
+    encoding = detect_encoding(resolved, encoding)
     options = ColumnOptions(text_columns, title_column, abstract_column, id_column, date_column, label_column)
-    fmt = detect_format(resolved, format, column_options=bool(options.given()))
+    fmt = detect_format(resolved, format, column_options=bool(options.given()), encoding=encoding)
     if options.given() and fmt not in _TABLES:
         names = ", ".join(f"{k}=..." for k in options.given())
         raise InputError(

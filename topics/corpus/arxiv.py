@@ -1,7 +1,8 @@
 """The arXiv metadata snapshot (Kaggle "arxiv-metadata-oai-snapshot.json"): one JSON object a line.
 
-``id`` stays the arXiv id, ``label`` is the primary (first) category, ``date`` is ``update_date`` (or
-the first version's date); ``categories``, ``authors`` and the other short fields stay as metadata.
+``id`` stays the arXiv id, ``label`` is the primary (first) category, ``date`` is the first version's
+date (``versions[0]["created"]``, else ``update_date``); ``categories``, ``authors``, ``update_date``
+and the other short fields stay as metadata.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from topics.corpus.tabular import iter_json_lines
 
 __all__ = ["read_arxiv"]
 
-# bulky lists that nobody needs beside the flat `authors` string; update_date becomes `date`
-_DROPPED = {"versions", "authors_parsed", "update_date"}
+# bulky lists that nobody needs beside the flat `authors` string
+_DROPPED = {"versions", "authors_parsed"}
+COLUMNS = {  # the read report's record of where each column comes from
+    "id": "id", "title": "title", "abstract": "abstract", "date": "versions[0].created (else update_date)",
+    "label": "categories",
+}  # fmt: skip
 
 
 def _first_version_date(record: dict) -> str | None:
@@ -31,7 +36,7 @@ def _row(record: dict) -> dict:
         "id": record.get("id"),
         "title": record.get("title"),
         "abstract": record.get("abstract"),
-        "date": record.get("update_date") or _first_version_date(record),
+        "date": _first_version_date(record) or record.get("update_date"),
         "label": primary_label(record.get("categories")),
     }
     for key, value in record.items():
@@ -43,6 +48,7 @@ def _row(record: dict) -> dict:
 
 
 def read_arxiv(path: Path, builder: CorpusBuilder, encoding: str, chunksize: int) -> None:
+    builder.columns = dict(COLUMNS)
     rows = (_row(record) for _, record in iter_json_lines(path, encoding))
     for batch in records_in_chunks(rows, max(1, int(chunksize))):
         builder.add_records(batch)

@@ -16,6 +16,7 @@ from topics.corpus.columns import metadata_names
 from topics.corpus.normalize import normalize_text
 from topics.corpus.source import read_text
 from topics.corpus.table import CorpusBuilder, records_in_chunks
+from topics.errors import NoDocumentsError
 
 __all__ = ["BibtexError", "Entry", "parse_bibtex", "read_bibtex"]
 
@@ -255,9 +256,17 @@ def _record(entry: Entry, with_date: bool) -> dict:
 
 def read_bibtex(path: Path, builder: CorpusBuilder, encoding: str, chunksize: int) -> None:
     entries, errors = parse_bibtex(read_text(path, encoding))
+    if not entries and not errors:
+        raise NoDocumentsError(
+            f"{path} contains no documents: no BibTeX entries found (entries look like "
+            "@article{key, title = {...}, ...}); pass format=... (or --format) if it is not BibTeX"
+        )
     for description in errors:
         builder.skip(description)
     with_date = any(_date(e.fields) for e in entries)
+    builder.columns = {"id": "key", "title": "title", "abstract": "abstract"}
+    if with_date:
+        builder.columns["date"] = "date (else year, month)"
     records = (_record(e, with_date) for e in entries)
     for batch in records_in_chunks(records, chunksize):
         builder.add_records(batch)

@@ -1,8 +1,9 @@
 """Which columns of a table hold the title, abstract, text, id, date and label.
 
-Names are matched case-insensitively in the order listed below; explicit options win.
-Rule for the text: with a title and/or abstract, ``text`` is title + abstract (a body column
-such as ``body``/``text`` stands in for a missing abstract); ``text_columns=[...]`` overrides.
+Names are matched case-insensitively in the order listed below; explicit options win. Web of
+Science field tags (TI, AB, PY, UT) count when the header looks like a Web of Science export.
+Rule for the text: with a title and/or abstract, ``text`` is title + abstract (a body column such
+as ``body``/``text`` stands in for a missing abstract); ``text_columns=[...]`` overrides.
 """
 
 from __future__ import annotations
@@ -15,18 +16,26 @@ import pandas as pd
 from topics.corpus.table import CANONICAL, primary_label
 from topics.errors import InputError
 
-__all__ = ["CANDIDATES", "ColumnOptions", "ColumnPlan", "metadata_names", "plan_columns"]
+__all__ = ["CANDIDATES", "ColumnOptions", "ColumnPlan", "long_text_column", "metadata_names", "plan_columns"]
 
 CANDIDATES = {
     "title": ("title", "name", "subject"),
-    "abstract": ("abstract", "summary", "description"),
+    # "abstract note": Zotero; "abstract_inverted_index": OpenAlex (rebuilt into text by the reader)
+    "abstract": ("abstract", "summary", "description", "abstract note", "abstract_inverted_index"),
     # body columns, used as the abstract when there is none; `body` first: in 20 Newsgroups `text`
     # repeats the mail headers that `body` leaves out
     "body": ("body", "content", "full_text", "text"),
     "id": ("id", "paper_id", "doc_id", "key", "arxiv_id"),
-    "date": ("date", "published", "publication_date", "update_date", "year", "created"),
+    "date": (
+        "date", "published", "publication_date", "update_date", "year", "created", "publication year",
+        "publication_year",
+    ),
     "label": ("label", "category", "categories", "class", "topic", "area"),
-}
+}  # fmt: skip
+# Web of Science field tags, used only when the header looks like a Web of Science export
+_WOS = {"title": ("ti",), "abstract": ("ab",), "date": ("py",), "id": ("ut",)}
+_WOS_TAGS = {"PT", "AU", "SO", "AB", "PY", "UT", "DI", "DE"}
+LONG_TEXT = 100  # mean characters from which an unused column looks like an abstract
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,16 @@ class ColumnPlan:
     label: str | None = None
     text_columns: list[str] = field(default_factory=list)
     label_is_list: bool = False
+
+    def sources(self) -> dict[str, str]:
+        """The source column behind each canonical column that is used (text: its joined columns)."""
+        roles = {role: getattr(self, role) for role in ("id", "title", "abstract", "date", "label")}
+        if self.text_columns:
+            roles["text"] = " + ".join(self.text_columns)
+        return {role: str(source) for role, source in roles.items() if source is not None}
+
+    def title_only(self) -> bool:
+        return self.abstract is None and not self.text_columns
 
     def string_columns(self) -> list[str]:
         roles = [self.title, self.abstract, self.id, self.label, *self.text_columns]
@@ -108,6 +127,30 @@ def _find(columns: Sequence[str], candidates: Sequence[str], exclude: set[str]) 
     return None
 
 
+def _candidates(columns: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    if "TI" in columns and len(_WOS_TAGS.intersection(columns)) >= 2:
+        return {role: names + _WOS.get(role, ()) for role, names in CANDIDATES.items()}
+    return CANDIDATES
+
+
+def long_text_column(chunk: pd.DataFrame, plan: ColumnPlan) -> str | None:
+    """The unused column of the longest prose (it may be an abstract the plan missed), or None."""
+    used = {plan.id, plan.title, plan.abstract, plan.date, plan.label, *plan.text_columns}
+    head = chunk.head(1000)
+    lengths = {column: _prose_length(head[column]) for column in head.columns if column not in used}
+    best = max(lengths, key=lengths.__getitem__, default=None)
+    return best if best is not None and lengths[best] >= LONG_TEXT else None
+
+
+def _prose_length(values: pd.Series) -> float:
+    """Mean length of the texts, or 0 unless most of their words are lower-case (not author lists, URLs)."""
+    texts = [v for v in values if isinstance(v, str) and v.strip()]
+    words = [w for text in texts for w in text.split()]
+    if not texts or len(words) < 10 * len(texts) or sum(w[0].islower() for w in words) < 0.5 * len(words):
+        return 0.0
+    return sum(map(len, texts)) / len(texts)
+
+
 def _named(path: object, columns: Sequence[str], option: str, name: str) -> str:
     if name in columns:
         return name
@@ -141,9 +184,10 @@ def plan_columns(path: object, columns: Sequence[str], options: ColumnOptions) -
 
     taken = {c for c in (plan.title, plan.abstract, plan.id, plan.date, plan.label) if c}
     taken |= set(plan.text_columns)
+    candidates = _candidates(columns)
     for role in ("title", "abstract", "id", "date", "label"):
         if getattr(plan, role) is None and explicit[role] is None:
-            found = _find(columns, CANDIDATES[role], taken)
+            found = _find(columns, candidates[role], taken)
             if found is not None:
                 setattr(plan, role, found)
                 taken.add(found)

@@ -60,7 +60,9 @@ def _extension_format(path: Path) -> str | None:
     return _EXTENSIONS.get(suffixes[-1]) if suffixes else None
 
 
-def detect_format(path: Path, fmt: str | None, *, column_options: bool = False) -> str:
+def detect_format(
+    path: Path, fmt: str | None, *, column_options: bool = False, encoding: str = "utf-8"
+) -> str:
     """The reader name for `path`. `column_options` (title_column=... given) keeps JSONL generic."""
     if fmt is not None:
         name = str(fmt).strip().lower()
@@ -75,31 +77,65 @@ def detect_format(path: Path, fmt: str | None, *, column_options: bool = False) 
             f"{path}: cannot tell the format from the file name; {_supported()}; "
             "pass format=... (or --format on the command line)"
         )
-    if detected == "text" and _looks_like_listing(path):
-        return "listing"
-    if detected == "jsonl" and not column_options and _looks_like_arxiv(path):
-        return "arxiv"
-    return detected
+    if detected not in ("text", "json", "jsonl"):
+        return detected
+    head = _head(path, encoding)
+    if detected == "text":
+        if _looks_like_tsv(head):
+            return "tsv"
+        return "listing" if _looks_like_listing(head) else "text"
+    if detected == "json" and not _looks_like_json_lines(head):
+        return "json"
+    return "arxiv" if not column_options and _looks_like_arxiv(head) else "jsonl"
 
 
-def _head(path: Path) -> str:
-    """The first bytes of the (decompressed) file as text, or "" if they cannot be read."""
+def _head(path: Path, encoding: str) -> str:
+    """The first whole lines of the (decompressed) file as text, or "" if they cannot be read."""
     try:
         with open_binary(path) as handle:
             data = handle.read(_SNIFF_BYTES)
-    except (OSError, EOFError, ValueError, zlib.error):
+        if len(data) == _SNIFF_BYTES and b"\n" in data:
+            data = data[: data.rindex(b"\n") + 1]  # leave out a line cut short
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    except (OSError, EOFError, ValueError, LookupError, zlib.error):
         return ""
-    return data.decode("utf-8", errors="replace")
 
 
-def _looks_like_listing(path: Path) -> bool:
+def _lines(head: str) -> list[str]:
+    return [line for line in head.splitlines() if line.strip()]
+
+
+def _looks_like_json_lines(head: str) -> bool:
+    """True when the first line is a whole JSON object and another line follows it."""
+    lines = _lines(head)
+    if len(lines) < 2 or not lines[1].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except ValueError:
+        return False
+
+
+def _looks_like_tsv(head: str) -> bool:
+    """True for a tab-separated table: a header of short, distinct names and rows of as many fields."""
+    lines = _lines(head)
+    if len(lines) < 2:
+        return False
+    names = [name.strip() for name in lines[0].rstrip("\t").split("\t")]
+    if len(names) < 2 or not all(0 < len(name) <= 40 for name in names) or len(set(names)) < len(names):
+        return False
+    # a row may end with one tab more than the header (Web of Science writes one)
+    return all(len(names) - 1 <= line.count("\t") <= len(names) for line in lines[1:20])
+
+
+def _looks_like_listing(head: str) -> bool:
     from topics.corpus.listing import looks_like_listing
 
-    return looks_like_listing(_head(path))
+    return looks_like_listing(head)
 
 
-def _looks_like_arxiv(path: Path) -> bool:
-    for line in _head(path).splitlines():
+def _looks_like_arxiv(head: str) -> bool:
+    for line in head.splitlines():
         if not line.strip():
             continue
         try:

@@ -45,8 +45,37 @@ _SPECIAL_LETTERS = {
     "j": "ȷ",
 }
 _SPECIAL_LETTER = re.compile(r"\{?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s*\}?")
-_ESCAPED = re.compile(r"\\([&%_#$])")
+# text commands (Zotero and JabRef write ’ “ – < as {\textquoteright}, {\textquotedblleft}, ...);
+# characters that the later steps would take for LaTeX go through placeholders
 _DOLLAR = "\x00DOLLAR\x00"
+_KEPT = {"\\": "\x00BACKSLASH\x00", "~": "\x00TILDE\x00", "{": "\x00LBRACE\x00", "}": "\x00RBRACE\x00"}
+_SYMBOLS = {
+    "textquoteright": "’", "textquoteleft": "‘", "textquotedblleft": "“", "textquotedblright": "”",
+    "textquotesingle": "'", "textquotedbl": '"', "guillemotleft": "«", "guillemotright": "»",
+    "guillemetleft": "«", "guillemetright": "»", "textendash": "–", "textemdash": "—", "textless": "<",
+    "textgreater": ">", "textbar": "|", "textbackslash": _KEPT["\\"], "textasciitilde": _KEPT["~"],
+    "textbraceleft": _KEPT["{"], "textbraceright": _KEPT["}"], "textdollar": _DOLLAR,
+    "textasciicircum": "^", "textunderscore": "_", "textampersand": "&", "textslash": "/",
+    "textasteriskcentered": "*", "textbullet": "•", "textperiodcentered": "·", "textellipsis": "…",
+    "ldots": "…", "dots": "…", "textdegree": "°", "textregistered": "®", "texttrademark": "™",
+    "textcopyright": "©", "copyright": "©", "textsection": "§", "S": "§", "textdagger": "†",
+    "texttimes": "×", "textminus": "−", "textpm": "±", "textmu": "µ", "textperthousand": "‰",
+    "texteuro": "€", "euro": "€", "textsterling": "£", "pounds": "£", "textyen": "¥",
+    "textexclamdown": "¡", "textquestiondown": "¿", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "TeX": "TeX",
+    "BibTeX": "BibTeX",
+}  # fmt: skip
+_SYMBOL = re.compile(rf"\\({'|'.join(sorted(_SYMBOLS, key=len, reverse=True))})(?![A-Za-z])(?:\s*\{{\}})?")
+_SWITCH = re.compile(  # {\em x}, {\bf x}, {\small x}: the switch goes, its group's text stays
+    r"\\(?:em|bf|it|sl|sc|tt|rm|sf|up|md|bfseries|mdseries|itshape|slshape|scshape|upshape|rmfamily"
+    r"|sffamily|ttfamily|normalfont|tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE"
+    r"|huge|Huge|boldmath|unboldmath)(?![A-Za-z])\s*"
+)
+_HREF_URL = re.compile(r"\\href\s*\{[^{}]*\}\s*")  # \href{url}{text}: the text stays
+_BRACED_COMMAND = re.compile(r"\{\\[A-Za-z]+\*?\s*\}")  # {\unknown}: dropped, not glued to the next word
+_CONTROL_SPACE = re.compile(r"\\[ ,;:]")  # \, \; \: and "\ " are spaces
+# \- hyphenation hints, \/ italic corrections, the backslash of a doubled "\\%"
+_STRAY_BACKSLASH = re.compile(r"\\(?:[-/@]|(?![A-Za-z]))")
+_ESCAPED = re.compile(r"\\([&%_#$])")
 # pandoc's rule for inline math: no space after the opening $, none before the closing $,
 # and the closing $ is not followed by a digit (so "$5 and $6" stays money)
 _MATH = re.compile(r"\$(?=\S)([^$]{1,300}?)(?<=\S)\$(?!\d)")
@@ -66,13 +95,18 @@ def _accent(mark: str, letter: str) -> str:
 def tidy_latex(text: str) -> str:
     """Turn the LaTeX that shows up in titles and abstracts into plain text.
 
-    ``$x^2$`` keeps its content, ``\\emph{x}``/``\\textbf{x}`` become ``x``, ``{\\"o}``/``\\'e`` become
-    ``ö``/``é``, a tie ``~`` becomes a space, citations are dropped and the remaining braces go.
+    ``$x^2$`` keeps its content, ``\\emph{x}``/``{\\em x}``/``\\href{url}{x}`` become ``x``,
+    ``{\\"o}``/``\\'e`` become ``ö``/``é``, ``{\\textquoteright}``/``\\textendash`` become ``’``/``–``, a
+    tie ``~`` becomes a space, citations and unknown ``{\\commands}`` are dropped and the remaining
+    braces go.
     """
     if not _LATEX_HINT.search(text):
         return text
     text = text.replace("\\$", _DOLLAR)
     text = _MATH.sub(r"\1", text)
+    text = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], text)
+    text = _SWITCH.sub("", text)
+    text = _HREF_URL.sub("", text)
     for pattern in _ACCENTS:
         text = pattern.sub(lambda m: _accent(m.group(1), m.group(2)), text)
     text = _SPECIAL_LETTER.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], text)
@@ -81,10 +115,15 @@ def tidy_latex(text: str) -> str:
     while previous != text:  # innermost first: \textbf{\emph{x}}
         previous = text
         text = _COMMAND_WITH_ARG.sub(r"\1", text)
+    text = _BRACED_COMMAND.sub("", text)
     text = _ESCAPED.sub(r"\1", text)
     text = text.replace("\\\\", " ")
+    text = _CONTROL_SPACE.sub(" ", text)
+    text = _STRAY_BACKSLASH.sub("", text)
     text = _TILDE.sub(" ", text)
     text = text.replace("{", "").replace("}", "")
+    for character, placeholder in _KEPT.items():
+        text = text.replace(placeholder, character)
     return text.replace(_DOLLAR, "$")
 
 

@@ -13,7 +13,12 @@ from typing import BinaryIO
 
 from topics.errors import InputError
 
-__all__ = ["check_encoding", "is_blank", "is_gzip", "open_binary", "open_text", "reading", "read_text"]
+__all__ = [
+    "check_encoding", "detect_encoding", "is_blank", "is_gzip", "open_binary", "open_text", "reading",
+    "read_text",
+]  # fmt: skip
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def is_gzip(path: Path) -> bool:
@@ -26,6 +31,33 @@ def check_encoding(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except (LookupError, TypeError):
         raise InputError(f"unknown encoding {encoding!r}; pass e.g. encoding='utf-8' or 'latin-1'") from None
+
+
+def detect_encoding(path: Path, encoding: str) -> str:
+    """`encoding`, or the UTF-16 variant that the file's first bytes show when UTF-8 was asked for."""
+    if check_encoding(encoding) != "utf-8":
+        return encoding
+    try:
+        with open_binary(path) as handle:
+            start = handle.read(1024)
+    except (OSError, EOFError, zlib.error):
+        return encoding
+    return _utf16(start) or encoding
+
+
+def _utf16(start: bytes) -> str | None:
+    """utf-16 after a byte-order mark; utf-16-le/-be for ASCII-like text with NULs between; else None."""
+    if start[:2] in _UTF16_BOMS:
+        return "utf-16"
+    pairs = len(start) // 2
+    if pairs < 2:
+        return None
+    odd, even = start[1::2].count(0), start[0::2].count(0)
+    if odd > 0.8 * pairs and not even:
+        return "utf-16-le"
+    if even > 0.8 * pairs and not odd:
+        return "utf-16-be"
+    return None
 
 
 def _decoding(encoding: str) -> str:
@@ -65,6 +97,8 @@ def is_blank(path: Path) -> bool:
 def _locate_decode_error(path: Path, encoding: str) -> tuple[int, int, int] | None:
     """(byte, line, offset) of the first byte that does not decode, scanning line by line."""
     decoding = _decoding(encoding)
+    if codecs.lookup(decoding).name.startswith(("utf-16", "utf-32")):
+        return None  # lines do not split on b"\n" in these
     offset = 0
     try:
         with open_binary(path) as handle:

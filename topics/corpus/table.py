@@ -17,13 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from topics.corpus.normalize import join_text, normalize_text, to_str_or_none
-from topics.errors import NoDocumentsError, TopicsWarning
+from topics.errors import InputError, NoDocumentsError, TopicsWarning
 
-__all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "records_in_chunks"]
+__all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "read_dates", "records_in_chunks"]
 
 CANONICAL = ("id", "title", "abstract", "text", "date", "label")
 MAX_SKIPPED = 20
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*$")
+_DOTTED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")  # 05.03.2021: day first, as in Europe
 _LABEL_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -55,6 +56,10 @@ def _date_string(value: object) -> str | None:
     year = _YEAR.match(text)
     if year:
         return f"{year.group(1)}-01-01"
+    dotted = _DOTTED.match(text)
+    if dotted:
+        day, month, year_ = dotted.groups()
+        return f"{year_}-{int(month):02d}-{int(day):02d}"
     return text.strip()
 
 
@@ -66,18 +71,26 @@ def _parse_one(text: str) -> pd.Timestamp:
     return pd.NaT if stamp is None else stamp
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as naive UTC datetime64; a year alone is 1 January of it; anything unreadable is NaT."""
+def read_dates(values: pd.Series) -> tuple[pd.Series, int, list[str]]:
+    """`parse_dates`, the number of values given, and the given values that could not be read."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         dates = pd.to_datetime(values, utc=True)
-    else:
-        strings = [_date_string(v) for v in values]
-        parsed = {s: _parse_one(s) for s in set(strings) if s is not None}
-        dates = pd.to_datetime(
-            pd.Series([parsed.get(s, pd.NaT) if s is not None else pd.NaT for s in strings], dtype=object),
-            utc=True,
-        )
-    return dates.dt.tz_localize(None).reset_index(drop=True)
+        return dates.dt.tz_localize(None).reset_index(drop=True), int(dates.notna().sum()), []
+    strings = [_date_string(v) for v in values]
+    parsed = {s: _parse_one(s) for s in set(strings) if s is not None}
+    dates = pd.to_datetime(
+        pd.Series([parsed.get(s, pd.NaT) if s is not None else pd.NaT for s in strings], dtype=object),
+        utc=True,
+    )
+    given = [s for s in strings if s is not None]
+    unread = [s for s in given if pd.isna(parsed[s])]
+    return dates.dt.tz_localize(None).reset_index(drop=True), len(given), unread
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates as naive UTC datetime64; a year alone is 1 January of it, ``05.03.2021`` is 5 March;
+    anything unreadable is NaT."""
+    return read_dates(values)[0]
 
 
 class CorpusBuilder:
@@ -102,6 +115,12 @@ class CorpusBuilder:
         self._parts: list[pd.DataFrame] = []
         self.has_date = False
         self.has_label = False
+        # the source column (or field) of each canonical column; set by the reader
+        self.columns: dict[str, str] = {}
+        self.date_given = False  # the date column was named by the user: it must hold dates
+        self.n_dates = 0
+        self.n_unparsed_dates = 0
+        self._unparsed_sample: str | None = None
 
     # -- input -------------------------------------------------------------------------------
     def skip(self, description: str, *, count_as_read: bool = True) -> None:
@@ -174,7 +193,10 @@ class CorpusBuilder:
         }  # fmt: skip
         if "date" in chunk.columns:
             self.has_date = True
-            out["date"] = parse_dates(chunk["date"])
+            out["date"], given, unread = read_dates(chunk["date"])
+            self.n_dates += given
+            self.n_unparsed_dates += len(unread)
+            self._unparsed_sample = self._unparsed_sample or (unread[0] if unread else None)
         if "label" in chunk.columns:
             self.has_label = True
             out["label"] = pd.Series([to_str_or_none(v) for v in chunk["label"]], dtype="str")
@@ -204,11 +226,14 @@ class CorpusBuilder:
             "n_skipped": self.n_skipped,
             "n_documents": self.n_documents,
             "skipped": list(self.skipped),
+            "n_unparsed_dates": self.n_unparsed_dates,
+            "columns": dict(self.columns),
         }
 
     def finish(self) -> pd.DataFrame:
         if not self._parts:
             raise NoDocumentsError(self._no_documents_message(), self.report())
+        self._check_dates()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # all-NA metadata columns in some chunks
             df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
@@ -227,6 +252,22 @@ class CorpusBuilder:
         result.attrs["topics_read"] = self.report()
         self._warn()
         return result
+
+    def _check_dates(self) -> None:
+        """Count unreadable dates in the warning; refuse a named date column without one date."""
+        if not self.n_unparsed_dates:
+            return
+        column = self.columns.get("date", "date")
+        sample = (self._unparsed_sample or "")[:60]
+        if self.n_unparsed_dates == self.n_dates:
+            message = f"no value of the date column {column!r} could be read as a date (e.g. {sample!r})"
+            if self.date_given:
+                raise InputError(f"{self.path}: {message}; pass date_column=... (or --date-column) "
+                                 "naming a column of dates, or leave it out")  # fmt: skip
+            self.notes.append(message)
+        else:
+            self.notes.append(f"could not read {_plural(self.n_unparsed_dates, 'date')} in column {column!r} "
+                              f"(e.g. {sample!r}); they are left empty")  # fmt: skip
 
     def _unique_ids(self, values: list[object]) -> list[str]:
         ids = [to_str_or_none(v) for v in values]  # missing ids come back from a str column as NaN

@@ -16,15 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics.corpus.columns import ColumnOptions, ColumnPlan, plan_columns
+from topics.corpus.columns import ColumnOptions, ColumnPlan, long_text_column, plan_columns
 from topics.corpus.source import is_gzip, open_binary, open_text, read_text, reading
 from topics.corpus.table import CorpusBuilder, records_in_chunks
 from topics.errors import InputError, NoDocumentsError
 
-__all__ = ["iter_json_lines", "read_csv", "read_json", "read_jsonl", "read_parquet"]
+__all__ = [
+    "abstract_from_inverted_index", "iter_json_lines", "read_csv", "read_json", "read_jsonl", "read_parquet",
+]  # fmt: skip
 
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_INVERTED_INDEX = "abstract_inverted_index"  # OpenAlex: {word: [positions]}
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 class _Table:
@@ -35,13 +39,46 @@ class _Table:
         self.builder = builder
         self.options = options
         self.plan: ColumnPlan | None = None
+        self.described = False
 
     def add(self, chunk: pd.DataFrame) -> None:
         chunk = chunk.rename(columns=str)
+        if _INVERTED_INDEX in chunk.columns:
+            chunk[_INVERTED_INDEX] = [abstract_from_inverted_index(v) for v in chunk[_INVERTED_INDEX]]
         if self.plan is None:
             self.plan = plan_columns(self.path, list(chunk.columns), self.options)
+        if not self.described:
+            self._describe(chunk, self.plan)
         frame, text_from = self.plan.apply(chunk)
         self.builder.add(frame, text_from=text_from)
+
+    def _describe(self, chunk: pd.DataFrame, plan: ColumnPlan) -> None:
+        """Tell the builder where its columns come from; note a long-text column left out of the text."""
+        self.described = True
+        self.builder.columns = plan.sources()
+        self.builder.date_given = self.options.date_column is not None
+        unused = long_text_column(chunk, plan) if plan.title_only() else None
+        if unused is not None:
+            self.builder.notes.append(
+                f"the text is the title column {plan.title!r} alone, but column {unused!r} holds "
+                f"longer text (an abstract?); pass abstract_column={unused!r} "
+                f"(or --abstract-column {unused!r}) to use it"
+            )
+
+
+def abstract_from_inverted_index(value: object) -> object:
+    """OpenAlex's ``{"word": [positions], ...}`` as the text it indexes; other values unchanged."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    if not isinstance(value, dict):
+        return value
+    words: dict[int, str] = {}
+    for word, positions in value.items():
+        for position in positions if isinstance(positions, list) else ():
+            if isinstance(position, int):
+                words[position] = str(word)
+    return " ".join(words[i] for i in sorted(words)) or None
 
 
 # -- CSV / TSV --------------------------------------------------------------------------------
@@ -52,11 +89,11 @@ def read_csv(
 ) -> None:
     table = _Table(path, builder, options)
     with _csv_errors(path, encoding, "TSV" if sep == "\t" else "CSV"):
-        with open_binary(path) as handle:
-            try:
-                header = pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
-            except pd.errors.EmptyDataError:
-                raise NoDocumentsError(f"{path} contains no documents") from None
+        header = _header(path, encoding, sep)
+        other = _other_delimiter(header, sep)
+        if other is not None:
+            builder.notes.append(f"the columns are separated by {_DELIMITERS[other]}s")
+            sep, header = other, _header(path, encoding, other)
         columns = [str(c) for c in header.columns]
         table.plan = plan_columns(path, columns, options)
         settings = dict(
@@ -92,6 +129,24 @@ def read_csv(
                     table.add(chunk.loc[~long])
                     _report_bad_lines(caught, builder, fields=len(columns))
             _report_bad_lines(caught, builder, fields=len(columns))
+
+
+def _header(path: Path, encoding: str, sep: str) -> pd.DataFrame:
+    with open_binary(path) as handle:
+        try:
+            return pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
+        except pd.errors.EmptyDataError:
+            raise NoDocumentsError(f"{path} contains no documents") from None
+
+
+def _other_delimiter(header: pd.DataFrame, sep: str) -> str | None:
+    """The delimiter that splits a one-column header (``title;abstract;year``) into most names."""
+    if len(header.columns) != 1:
+        return None
+    name = str(header.columns[0])
+    counts = {d: name.count(d) for d in _DELIMITERS if d != sep}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else None
 
 
 def _report_bad_lines(caught: list[warnings.WarningMessage], builder: CorpusBuilder, fields: int = 0) -> None:
@@ -176,7 +231,8 @@ def _records(path: Path, data: object) -> list[dict]:
     """The list of records in a parsed .json file: an array, or an object holding one array."""
     if isinstance(data, dict):
         lists = {k: v for k, v in data.items() if isinstance(v, list)}
-        preferred = [k for k in ("data", "records", "papers", "items", "documents", "rows") if k in lists]
+        names = ("data", "records", "papers", "items", "documents", "rows", "results")  # results: OpenAlex
+        preferred = [k for k in names if k in lists]
         if preferred:
             data = lists[preferred[0]]
         elif len(lists) == 1:
@@ -216,8 +272,11 @@ def read_json(
     try:
         data = _loads(text)
     except json.JSONDecodeError as error:
+        hint = ""
+        if error.msg == "Extra data" and error.colno == 1:
+            hint = "; it looks like JSON Lines (one object a line): pass format='jsonl' (or --format jsonl)"
         raise InputError(
-            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({_reason(error)})"
+            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({_reason(error)}){hint}"
         ) from None
     except RecursionError:
         raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
