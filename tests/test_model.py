@@ -172,6 +172,8 @@ def test_inputs_and_errors(sample):
     from_series = topics.TopicModel(progress=False).fit(pd.Series(texts))
     assert np.array_equal(from_list.document_topics_, from_series.document_topics_)
     assert from_list.document_info()["id"].iloc[0] == "doc-01"
+    title = from_list.document_info()["title"].iloc[0]  # a list has no titles: the text's start stands in
+    assert title.endswith("…") and texts[0].startswith(title[:-1]) and len(title) <= 91
     for bad in ([], ["only one document"]):
         with pytest.raises(ModelError, match="at least 2 documents"):
             topics.TopicModel(progress=False).fit(bad)

@@ -45,9 +45,20 @@ def as_corpus(documents: Documents) -> pd.DataFrame:
         table.insert(0, "id", [f"doc-{i + 1:0{width}d}" for i in range(len(table))])
     table["id"] = table["id"].astype(str)
     if "title" not in table.columns:
-        table["title"] = table["text"].str.slice(0, 90)
-    table["title"] = table["title"].fillna("").astype(str)
+        table["title"] = ""
+    titles = table["title"].fillna("").astype(str)
+    untitled = titles.str.strip() == ""  # plain text, a list of strings: the text's start stands in
+    table["title"] = titles.where(~untitled, table["text"].map(_opening))
     return table
+
+
+def _opening(text: str, limit: int = 90) -> str:
+    """The start of a text, cut at a word and marked with an ellipsis, as a stand-in title."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return (cut if len(cut) > limit // 2 else text[:limit]).rstrip(",;:.") + "…"
 
 
 class TopicModel(BaseEstimator):
