@@ -308,3 +308,13 @@ def test_settings_umap_or_hdbscan_would_refuse_are_refused_first(sample, setting
     with pytest.raises(ModelError, match=re.escape(message)):
         model.fit(sample)
     assert not hasattr(model, "vocabulary_")  # refused before any work
+
+
+def test_a_missing_extra_is_said_before_any_work(sample, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if the 'fast' extra were not installed
+    model = topics.TopicModel(features="embeddings", embedding_model="minilm-onnx-int8", progress=False)
+    with pytest.raises(ModelError, match=r"needs .*onnxruntime.* pip install 'topics\[(embeddings,)?fast\]'"):
+        model.fit(sample)
+    assert not hasattr(model, "vocabulary_")

@@ -318,6 +318,11 @@ def resolve_options(args: argparse.Namespace) -> dict:
     elif options["features"] == "tfidf" and options["embedding_model"]:
         raise UsageError("--embedding-model chooses the encoder of --features embeddings, not of tfidf: "
                          "drop one of them")
+    if options["features"] == "embeddings":  # say a missing extra now, not after reading the corpus
+        from topics import defaults
+        from topics.encoders import require
+
+        require(options["embedding_model"] or defaults.EMBEDDING_MODEL)
     return options
 
 

