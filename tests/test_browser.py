@@ -20,6 +20,7 @@ from topics.report.html import LABEL_HALO, text_width
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -262,3 +263,56 @@ def test_links_to_a_paper_open_its_details(browser, page, report):
     assert _opened_and_shown(page, other)
     assert page.evaluate("location.hash") == f"#paper-{other}"
     assert page.problems == []
+
+
+def test_tooltip_and_search_name_the_papers_own_topic(page, report):
+    """The tooltip and the search results give each paper its own topic's label (documents.csv), not the
+    label of the topic that comes at that place in the legend."""
+    _, documents = report
+    page.click("#reset")
+    for topic, rows in documents[documents["topic"] >= 0].groupby("topic"):
+        index = int(rows.index[0])
+        expected = f"Topic {topic}: {rows['topic_label'].iloc[0]}"
+        page.locator(f'#map circle[data-i="{index}"]').hover(force=True)
+        assert expected in page.locator("#tip").inner_text(), (index, expected)
+    title = documents.loc[10, "title"]
+    page.fill("#search", title)
+    assert f"Topic {documents.loc[10, 'topic']}: {documents.loc[10, 'topic_label']}" in page.locator(
+        "#results li").first.inner_text()
+    page.click("#reset")
+
+
+WORDS_ON_TWO_LINES = """cells => cells.flatMap(cell => {
+  const broken = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/[^\\s\\-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+})"""
+
+
+@pytest.mark.parametrize("width", [1400, 1000, 390])
+def test_theme_overview_breaks_no_word(browser, report, width):
+    """The theme overview's theme, papers and share columns are wide enough that no word is split."""
+    index, _ = report
+    folder = index.parent.parent / "themed"
+    if not folder.exists():
+        model = topics.TopicModel.load(index.parent / "model")
+        topics.report(model, folder, quiet=True, themes=REPO / "examples" / "themes.toml")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto((folder / "index.html").as_uri())
+    cells = ".named-themes th, .named-themes td:nth-child(2), .named-themes td:nth-child(3)"
+    assert page.locator(".named-themes tbody tr").count() >= 4
+    assert page.eval_on_selector_all(cells, WORDS_ON_TWO_LINES) == []
+    root = "document.documentElement"
+    assert page.evaluate(f"{root}.scrollWidth - {root}.clientWidth") <= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#named-themes").screenshot(path=str(ARTIFACTS / f"theme-overview-{width}.png"))
+    page.close()

@@ -388,3 +388,21 @@ def test_ids_do_not_depend_on_keeping_every_record(tmp_path, with_ids):
     assert len(same) == len(deduplicated)
     assert (same["title_every"] == same["title_dedup"]).all()
     assert (same["abstract_every"] == same["abstract_dedup"]).all()
+
+
+def test_the_renamed_id_note_counts_only_papers_that_are_kept(tmp_path):
+    """Exact copies share their id; they are dropped, so no id in the corpus was renamed and the warning
+    must not say it "made 2 repeated ids unique" (a user would look for -2 ids that are not there)."""
+    papers = read_corpus("topics/data/sample-papers.txt")[["id", "title", "abstract"]].head(6)
+    rows = pd.concat([papers, papers.iloc[:2]], ignore_index=True)
+    rows.to_csv(tmp_path / "copies.csv", index=False)
+    with pytest.warns(TopicsWarning) as caught:
+        corpus = read_corpus(tmp_path / "copies.csv")
+    message = " ".join(str(w.message) for w in caught)
+    assert "removed 2 exact duplicates" in message and "repeated id" not in message
+    assert corpus["id"].tolist() == papers["id"].tolist()
+    rows.loc[7, "abstract"] = "A different abstract under a repeated id."
+    rows.to_csv(tmp_path / "renamed.csv", index=False)
+    with pytest.warns(TopicsWarning, match="made 1 repeated id unique"):
+        corpus = read_corpus(tmp_path / "renamed.csv")
+    assert corpus["id"].iloc[-1] == f"{papers['id'].iloc[1]}-2"

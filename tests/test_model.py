@@ -318,3 +318,31 @@ def test_a_missing_extra_is_said_before_any_work(sample, monkeypatch):
     with pytest.raises(ModelError, match=r"needs .*onnxruntime.* pip install 'topics\[(embeddings,)?fast\]'"):
         model.fit(sample)
     assert not hasattr(model, "vocabulary_")
+
+
+def test_features_are_the_same_whatever_the_blas_thread_count():
+    """OpenBLAS sums in an order that depends on its thread count: without care, a cluster node with
+    OPENBLAS_NUM_THREADS=1 and a laptop with 2 threads got other LSA vectors, and then other topics."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import shared_file
+
+    script = (
+        "import hashlib, sys, topics\n"
+        "from topics.features import LsaProjection, Vocabulary\n"
+        "texts = topics.read_corpus(sys.argv[1])['text'].tolist()[:1000]\n"
+        "vocabulary, counts = Vocabulary.fit(texts)\n"
+        "_, vectors = LsaProjection.fit(vocabulary.tfidf(counts), 42)\n"
+        "print(hashlib.sha256(vectors.tobytes()).hexdigest())\n"
+    )
+    path = str(shared_file("ai-conference-papers.csv.gz"))
+    digests = set()
+    for threads in ("1", "2"):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+        result = subprocess.run([sys.executable, "-c", script, path], env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1

@@ -204,3 +204,24 @@ def test_report_without_themes_is_unchanged(tfidf_model, tmp_path):
     assert "Theme overview" not in (folder / "report.md").read_text()
     assert not (folder / "named-themes.csv").exists()
     assert "named_themes" not in json.loads((folder / "run.json").read_text())
+
+
+def test_a_theme_the_model_cannot_read_has_no_score(tfidf_model, tmp_path):
+    """A theme none of whose words is in the vocabulary scores nothing: NaN in the tables, "—" on the
+    pages, null in run.json; never the -1 sentinel shown as if it were a cosine."""
+    quantum = ["qubit", "quantum annealing"]
+    alone = map_topics(tfidf_model, {"quantum": quantum})
+    assert (alone.topics["theme"] == OTHER).all()
+    assert alone.topics["score"].isna().all() and alone.topics["second_score"].isna().all()
+    assert alone.papers["score"].isna().all() and alone.topic_scores["quantum"].isna().all()
+    mixed = map_topics(tfidf_model, {"quantum": quantum, "robotics": ["robot", "manipulation"]})
+    assert mixed.topic_scores["quantum"].isna().all() and mixed.paper_scores["quantum"].isna().all()
+    assert mixed.topic_scores["robotics"].notna().all()
+    for table in (alone.topics, alone.papers, mixed.topics, mixed.papers):
+        assert not (table[["score", "second_score"]] <= -1).any().any()
+    folder = write_report(tfidf_model, tmp_path / "r", quiet=True, themes=alone).parent
+    page, markdown = (folder / "index.html").read_text(), (folder / "report.md").read_text()
+    assert "-1.00" not in page and "-1.00" not in markdown
+    assert '<span class="score">—</span>' in page and "(—)" in markdown
+    record = json.loads((folder / "run.json").read_text())
+    assert all(t["score"] is None for t in record["named_themes"]["topics"])

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import read_shared
 from matplotlib.figure import Figure
 
 import topics
@@ -122,3 +123,24 @@ def test_time_and_label_plots_need_their_columns(plain_model):
         plots.plot_theme_composition(plain_model)
     assert plain_model.n_themes_ == 2
     plots.plot_hierarchy(plain_model)
+
+
+def _gap_below_figure_title(figure: Figure) -> float:
+    """Pixels between the figure title and the first panel's title below it (negative: they overlap)."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    title = figure._suptitle.get_window_extent(renderer)
+    panel = figure.axes[0]._left_title.get_window_extent(renderer)
+    return title.y0 - panel.y1
+
+
+def test_keyword_panels_keep_clear_of_the_figure_title():
+    """1,000 AI-conference papers in many small topics: 30 panels in 8 rows (a tall figure, where the
+    title used to sit on the first panel's two-line label)."""
+    corpus = read_shared("ai-conference-papers.csv.gz").sample(1000, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = topics.TopicModel(progress=False, min_cluster_size=8).fit(corpus)
+    figure = plots.plot_topic_keywords(model)
+    assert len(figure.axes) >= 24  # a tall figure: 6 rows of panels or more
+    assert _gap_below_figure_title(figure) > 0

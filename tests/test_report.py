@@ -154,7 +154,7 @@ def test_a_model_fitted_on_a_sample_reports_every_paper(sampled, tmp_path):
     assert table["size"].sum() == 58 > int(model.topic_sizes_.sum())
     assert np.allclose(table["share"], (table["size"] / 58).round(4))
     markdown = (folder / "report.md").read_text()
-    theme_sizes = [int(n) for n in re.findall(r"^(\d+) papers in \d+ topics", markdown, flags=re.M)]
+    theme_sizes = [int(n) for n in re.findall(r"^(\d+) papers? in \d+ topics?", markdown, flags=re.M)]
     assert sum(theme_sizes) == 58 and len(theme_sizes) == model.n_themes_
     html = (folder / "index.html").read_text()
     points = _map_points(html)
@@ -246,3 +246,109 @@ def test_layout_labels_separates_boxes_at_one_spot():
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
     assert layout_labels([(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame) == layout_labels(
         [(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame)
+
+
+# ------------------------------------------------------------------------ what the pages say and run.json rec
+def test_map_data_gives_each_paper_its_own_topic_label(model, tmp_path):
+    """The script labels paper i with D.topics[D.topic[i]] (tooltip, search results): that must be the
+    paper's own topic, as in documents.csv, whatever order the legend lists the topics in."""
+    folder = write_report(model, tmp_path / "r", quiet=True).parent
+    data = _map_points((folder / "index.html").read_text())
+    documents = pd.read_csv(folder / "documents.csv")
+    assert data["topic"] == documents["topic"].tolist()
+    shown = [data["topics"][t]["label"] if t >= 0 else None for t in data["topic"]]
+    expected = [label if t >= 0 else None for t, label in zip(documents["topic"], documents["topic_label"],
+                                                              strict=True)]
+    assert shown == expected
+    themes = topics.report.content.build(model, "x", {}).themes
+    legend_order = [t.topic for theme in themes for t in theme.topics]
+    assert legend_order != sorted(legend_order)  # the case that went wrong: themes hold topics out of order
+
+
+def _write_input(path: Path) -> None:
+    """The sample papers as CSV with 3 exact duplicates, 1 empty record and 1 line with too many fields."""
+    papers = topics.datasets.load_sample_papers()[["id", "title", "abstract"]]
+    extra = pd.DataFrame({"id": ["copy-1", "copy-2", "copy-3", "empty"],
+                          "title": [*papers["title"].iloc[:3], ""],
+                          "abstract": [*papers["abstract"].iloc[:3], ""]})
+    pd.concat([papers, extra]).to_csv(path, index=False, lineterminator="\n")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('broken,"a title","an abstract",one field too many\n')
+
+
+def test_the_page_says_what_reading_dropped(tmp_path):
+    source = tmp_path / "papers.csv"
+    _write_input(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = topics.read_corpus(source)
+        fitted = topics.TopicModel(progress=False).fit(corpus)
+    folder = write_report(fitted, tmp_path / "r", quiet=True, corpus_path=source,
+                          read_info=corpus.attrs["topics_read"]).parent
+    said = ("Read 63 records from papers.csv: 3 exact duplicates removed (first copy kept), 1 empty document "
+            "dropped, 1 malformed entry skipped; 58 papers remain.")
+    reason = corpus.attrs["topics_read"]["skipped"][0]
+    page = unescape((folder / "index.html").read_text())
+    assert said in page and reason in page
+    markdown = (folder / "report.md").read_text()
+    assert escape(said) in markdown and escape(reason) in markdown
+    # nothing dropped: nothing extra said
+    clean = write_report(model_of(topics.datasets.load_sample_papers().head(40)), tmp_path / "clean",
+                         quiet=True).parent
+    assert 'id="reading"' not in (clean / "index.html").read_text()
+    assert "Read " not in (clean / "report.md").read_text()
+
+
+def model_of(corpus: pd.DataFrame) -> topics.TopicModel:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False).fit(corpus)
+
+
+def test_reading_note_names_the_columns_and_unreadable_dates():
+    from topics.report.content import reading_note
+
+    assert reading_note({"n_read": 58, "n_duplicates": 0, "n_empty": 0, "n_skipped": 0, "n_documents": 58,
+                         "skipped": []}) is None
+    columns = {"title": "Title", "abstract": "Abstract Note", "date": "Publication Year"}
+    note = reading_note({"n_read": 20, "n_skipped": 0, "n_documents": 20, "n_unparsed_dates": 12,
+                         "columns": columns})
+    assert note.sentences == ["Text from columns Title + Abstract Note; dates from Publication Year.",
+                              "12 dates could not be read; those papers have no date."]
+    one = reading_note({"n_read": 9, "n_skipped": 7, "n_documents": 2, "n_unparsed_dates": 1,
+                        "skipped": [f"line {i}: broken" for i in range(7)]})
+    assert one.sentences[0] == "Read 9 records: 7 malformed entries skipped; 2 papers remain."
+    assert one.sentences[1] == "1 date could not be read; that paper has no date."
+    assert one.skipped == [f"line {i}: broken" for i in range(5)] and one.n_skipped == 7
+
+
+def test_settings_shown_are_the_settings_recorded(model, tmp_path):
+    folder = write_report(model, tmp_path / "r", quiet=True).parent
+    record = json.loads((folder / "run.json").read_text())
+    params = record["settings"]["model"]["params"]
+    assert "embedding_model" not in params  # TF-IDF features: no embedding model is used
+    assert "guided_themes" not in params  # not guided
+    assert params["cluster_selection_method"] == "auto" and params["n_neighbors"] == "auto"
+    markdown = (folder / "report.md").read_text()
+    rows = dict(re.findall(r"^\| model\\\.params\\\.(\S+) \| (.*) \|$", markdown, flags=re.M))
+    assert {k.replace("\\_", "_"): v.replace("\\", "") for k, v in rows.items()} == {
+        k: str(v) for k, v in params.items()}
+    # the numeric environment that can change results at float level
+    environment = record["environment"]
+    assert environment["cpu_count"] >= 1
+    assert environment["threadpools"], "numpy's BLAS at least"
+    for pool in environment["threadpools"]:
+        assert set(pool) == {"library", "internal_api", "num_threads", "version"} and pool["num_threads"] >= 1
+
+
+def test_wording_for_a_tiny_corpus(tmp_path):
+    """3 papers: one topic, mapped with PCA; the pages say so in plain singular and plural."""
+    corpus = topics.datasets.load_sample_papers().head(3)
+    fitted = model_of(corpus)
+    assert fitted.n_topics_ == 1
+    folder = write_report(fitted, tmp_path / "r", quiet=True).parent
+    for name in ("index.html", "report.md"):
+        text = unescape((folder / name).read_text()).replace("\\", "")
+        assert "2-D map (PCA)" in text and "(UMAP)" not in text, name
+        assert re.search(r"\b1 (topics|themes|papers|reruns)\b", text) is None, name
+        assert "3 papers grouped into 1 topic and 1 theme" in text or "**1** topic" in text, name

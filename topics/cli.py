@@ -444,13 +444,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         named = map_topics(shown, themes)
         counts = named.explanation()["counts"]
-        progress.say(f"named themes: {len(themes)} themes; {counts['topics_per_theme'].get('Other', 0)} "
-                     f"topics in Other, {counts['rules'].get('paper', 0)} papers placed by their own match")
+        from topics.wording import plural
+
+        other, own = counts["topics_per_theme"].get("Other", 0), counts["rules"].get("paper", 0)
+        progress.say(f"named themes: {plural(len(themes), 'theme')}; {plural(other, 'topic')} in Other, "
+                     f"{plural(own, 'paper')} placed by {'its' if own == 1 else 'their'} own match")
     if options["stability"]:
         clock = time.perf_counter()
         table = model.stability(options["stability"])
-        progress.say(f"stability: {int(table['stable'].sum())} of {len(table)} topics came back in most of "
-                     f"{options['stability']} reruns ({time.perf_counter() - clock:.1f} s)")
+        from topics.wording import plural
+        progress.say(f"stability: {int(table['stable'].sum())} of {plural(len(table), 'topic')} came back in "
+                     f"at least half of the {plural(options['stability'], 'rerun')} with other seeds "
+                     f"({time.perf_counter() - clock:.1f} s)")
     progress.say(f"plots and writing: {out}")
     index = write_report(
         shown, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),

@@ -51,11 +51,11 @@ SCHOLARLY_STOP_WORDS = frozenset(
         "often", "typically", "said", "says", "mr", "mrs", "ms", "just", "like", "get", "got",
     ]
 )
-# What is left of "don't", "we'll", "I've" once the tokenizer splits at the apostrophe, and of user@host.edu:
-# on informal text (20 Newsgroups) they became keywords and even theme labels ("people · don · government").
+# What is left of "don't", "we'll", "I've" once the tokenizer splits at the apostrophe: on informal text
+# (20 Newsgroups) they became keywords and even theme labels ("people · don · government").
 FRAGMENT_STOP_WORDS = frozenset(
     ["don", "doesn", "didn", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "couldn", "wouldn",
-     "shouldn", "ll", "ve", "edu"]
+     "shouldn", "ll", "ve"]
 )
 
 

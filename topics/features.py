@@ -94,8 +94,14 @@ class LsaProjection:
         if n_components < 2 or tfidf.shape[1] < 3:
             dense = tfidf.toarray()
             return cls(components=np.eye(tfidf.shape[1], dtype=np.float32)), _unit_rows(dense)
+        from threadpoolctl import threadpool_limits
+
         svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=random_state)
-        reduced = svd.fit_transform(tfidf)
+        # OpenBLAS and MKL sum in an order that depends on their thread count, and a difference in the 4th
+        # decimal here becomes another UMAP map: one thread makes the vectors the same whatever the machine's
+        # thread settings (OPENBLAS_NUM_THREADS=1 on a cluster, 2 on a laptop)
+        with threadpool_limits(limits=1, user_api="blas"):
+            reduced = svd.fit_transform(tfidf)
         return cls(components=svd.components_.astype(np.float32)), _unit_rows(reduced)
 
     def transform(self, tfidf: sp.csr_matrix) -> np.ndarray:

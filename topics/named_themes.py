@@ -506,6 +506,11 @@ def theme_vectors(model, themes: Sequence[NamedTheme]) -> tuple[np.ndarray, list
     return np.vstack(vectors), notes
 
 
+def _scored(scores: np.ndarray, themes: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """`scores` (one per row, for the theme index in `themes`) with NaN where that theme has no vector."""
+    return np.where(usable[np.maximum(themes, 0)], np.asarray(scores, dtype=np.float64), np.nan)
+
+
 def _check(name: str, value: float, low: float, high: float) -> float:
     number = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
     if not number or not low <= value <= high:
@@ -546,15 +551,18 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     rows = np.arange(n_topics)
     best_score = by_topic.best_score
     topic_theme = np.where(best_score >= threshold, first, -1)  # -1: Other
+    # a theme none of whose words the model knows scores -1 (a sentinel, not a cosine): NaN in the tables
+    usable = np.linalg.norm(theme_matrix, axis=1) > 0
     label = np.array(names + [OTHER], dtype=object)
     topic_table = pd.DataFrame({
         "topic": rows,
         "topic_label": [str(model.topic_labels_[t]) for t in rows],
         "size": [int(model.topic_sizes_[t]) for t in rows],
         "theme": label[topic_theme],
-        "score": best_score.round(4),
+        "score": _scored(best_score, first, usable).round(4),
         "second_theme": label[second] if len(names) > 1 else OTHER,
-        "second_score": (topic_scores[rows, second] if len(names) > 1 else np.zeros(n_topics)).round(4),
+        "second_score": (_scored(topic_scores[rows, second], second, usable) if len(names) > 1
+                         else np.full(n_topics, np.nan)).round(4),
     })
 
     n = len(documents)
@@ -569,15 +577,16 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     alone = ~has_topic
     theme[alone] = np.where(own_best[alone] >= threshold, p_first[alone], -1)
     rule[alone] = "no topic"
-    score = np.where(theme >= 0, paper_scores[index, np.maximum(theme, 0)], own_best)
+    score = _scored(np.where(theme >= 0, paper_scores[index, np.maximum(theme, 0)], own_best),
+                    np.where(theme >= 0, theme, p_first), usable)
     # the runner-up: the best theme other than the one the paper got
     masked = paper_scores.copy()
     masked[index[theme >= 0], theme[theme >= 0]] = -np.inf
     runner = masked.argmax(axis=1)
-    runner_score = masked[index, runner]
+    runner_score = _scored(masked[index, runner], runner, usable)
     if len(names) == 1:
         runner_label = np.where(theme >= 0, OTHER, label[0])
-        runner_score = np.where(theme >= 0, np.nan, own_best)
+        runner_score = np.where(theme >= 0, np.nan, score)
     else:
         runner_label = label[runner]
     is_between = (len(names) > 1) & (by_paper.lead < between) & (by_paper.second_score >= threshold)
@@ -596,7 +605,8 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     })
     return NamedThemes(
         themes=themes, topics=topic_table, papers=paper_table,
-        topic_scores=pd.DataFrame(topic_scores.round(4), columns=names),
-        paper_scores=pd.DataFrame(paper_scores.round(4), columns=names, index=paper_table["id"]),
+        topic_scores=pd.DataFrame(np.where(usable, topic_scores, np.nan).round(4), columns=names),
+        paper_scores=pd.DataFrame(np.where(usable, paper_scores, np.nan).round(4), columns=names,
+                                  index=paper_table["id"]),
         threshold=threshold, margin=margin, between=between, centered=center, notes=notes,
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from topics.corpus.normalize import join_text, normalize_text, to_str_or_none
 from topics.errors import InputError, NoDocumentsError, TopicsWarning
+from topics.wording import plural
 
 __all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "read_dates", "records_in_chunks"]
 
@@ -26,12 +27,6 @@ MAX_SKIPPED = 20
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*$")
 _DOTTED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")  # 05.03.2021: day first, as in Europe
 _LABEL_SPLIT = re.compile(r"[\s,;]+")
-
-
-def _plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def primary_label(value: object) -> str | None:
@@ -239,7 +234,10 @@ class CorpusBuilder:
             df = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
         self._parts = [df]
         n = len(df)
-        unique = self._unique_ids(self._record_ids)
+        unique, renamed = self._unique_ids(self._record_ids)
+        renamed_kept = len(renamed.intersection(df["id"]))  # a dropped duplicate's new id is never seen
+        if renamed_kept:
+            self.notes.append(f"made {plural(renamed_kept, 'repeated id')} unique with a -2, -3... suffix")
         df["id"] = pd.Series([unique[record] for record in df["id"]], dtype="str")
         for column in ("title", "abstract", "text"):
             if df[column].dtype != "str":  # pragma: no cover - every part holds str columns
@@ -266,37 +264,36 @@ class CorpusBuilder:
                                  "naming a column of dates, or leave it out")  # fmt: skip
             self.notes.append(message)
         else:
-            self.notes.append(f"could not read {_plural(self.n_unparsed_dates, 'date')} in column {column!r} "
+            self.notes.append(f"could not read {plural(self.n_unparsed_dates, 'date')} in column {column!r} "
                               f"(e.g. {sample!r}); they are left empty")  # fmt: skip
 
-    def _unique_ids(self, values: list[object]) -> list[str]:
+    def _unique_ids(self, values: list[object]) -> tuple[list[str], set[int]]:
+        """An id for every record (missing ones made up, repeated ones suffixed), and which were renamed."""
         ids = [to_str_or_none(v) for v in values]  # missing ids come back from a str column as NaN
         width = max(4, len(str(len(ids))))
         taken = {i for i in ids if i}
         out: list[str] = []
         used: set[str] = set()
-        renamed = 0
+        renamed: set[int] = set()
         for position, value in enumerate(ids, start=1):
             if not value:
                 value = f"doc-{position:0{width}d}"
                 while value in taken or value in used:
                     value += "-x"
             elif value in used:
-                renamed += 1
+                renamed.add(position - 1)
                 suffix = 2
                 while f"{value}-{suffix}" in used or f"{value}-{suffix}" in taken:
                     suffix += 1
                 value = f"{value}-{suffix}"
             used.add(value)
             out.append(value)
-        if renamed:
-            self.notes.append(f"made {_plural(renamed, 'repeated id')} unique with a -2, -3... suffix")
-        return out
+        return out, renamed
 
     def _no_documents_message(self) -> str:
         detail = []
         if self.n_read:
-            detail.append(f"{_plural(self.n_read, 'record')} read")
+            detail.append(f"{plural(self.n_read, 'record')} read")
         if self.n_empty:
             detail.append(f"{self.n_empty} empty")
         if self.n_skipped:
@@ -309,17 +306,17 @@ class CorpusBuilder:
     def _warn(self) -> None:
         what = []
         if self.n_duplicates:
-            what.append(f"kept {_plural(self.n_duplicates, 'exact duplicate')}" if self.keep_every_record
-                        else f"removed {_plural(self.n_duplicates, 'exact duplicate')} (kept the first)")
+            what.append(f"kept {plural(self.n_duplicates, 'exact duplicate')}" if self.keep_every_record
+                        else f"removed {plural(self.n_duplicates, 'exact duplicate')} (kept the first)")
         if self.n_empty:
             what.append(f"{'kept' if self.keep_every_record else 'dropped'} "
-                        f"{_plural(self.n_empty, 'empty document')}")
+                        f"{plural(self.n_empty, 'empty document')}")
         if self.n_skipped:
             shown = "; ".join(self.skipped[:3]) + ("; ..." if self.n_skipped > 3 else "")
-            what.append(f"skipped {_plural(self.n_skipped, 'malformed entry')} ({shown})")
+            what.append(f"skipped {plural(self.n_skipped, 'malformed entry')} ({shown})")
         what.extend(self.notes)
         if what:
-            message = f"read {_plural(self.n_read, 'record')} from {self.path.name}: " + ", ".join(what)
+            message = f"read {plural(self.n_read, 'record')} from {self.path.name}: " + ", ".join(what)
             warnings.warn(message, TopicsWarning, stacklevel=4)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "has_dates",
     "has_labels",
     "has_sweep",
+    "map_method",
     "place_labels",
     "plot_cluster_sweep",
     "plot_hierarchy",
@@ -47,11 +48,16 @@ __all__ = [
 ]
 
 
+def map_method(model) -> str:
+    """What drew the 2-D map: "PCA" for a corpus too small for UMAP and HDBSCAN, else "UMAP"."""
+    return "PCA" if getattr(model, "clustering_method_", None) == "agglomerative" else "UMAP"
+
+
 def available_plots(model) -> dict:
     """name -> (plot function, caption) for every plot that applies to this model's corpus."""
     plots = {
-        "map": (plot_map, "The papers on a 2-D map (UMAP): colour is the theme, shades the topics; "
-                          "grey points are outliers."),
+        "map": (plot_map, f"The papers on a 2-D map ({map_method(model)}): colour is the theme, shades the "
+                          "topics; grey points are outliers."),
         "topic-sizes": (plot_topic_sizes, "Papers per topic, coloured by theme."),
         "topic-keywords": (plot_topic_keywords, "Top keywords of each topic with their c-TF-IDF scores."),
         "topic-similarity": (plot_topic_similarity, "Cosine similarity between topic centroids."),

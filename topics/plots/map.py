@@ -1,4 +1,5 @@
-"""The map of papers: one point per paper at its 2-D UMAP position, coloured by theme (topics as shades)."""
+"""The map of papers: one point per paper at its 2-D position (UMAP; PCA for a tiny corpus), coloured by
+theme (topics as shades)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from matplotlib.lines import Line2D
 from topics.plots import palette
 from topics.plots._figure import BASE_FONT, new_figure, short, wrap_label
 from topics.plots.labels import Label, place_labels
+from topics.wording import plural
 
 
 def topic_anchors(model) -> np.ndarray:
@@ -68,7 +70,8 @@ def plot_map(model, *, title: str | None = None, label_topics: bool = True, widt
     ncol = min(3, max(1, len(handles)))
     figure.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False, fontsize=BASE_FONT - 0.5,
                   bbox_to_anchor=(0.5, 0.0), title="themes", title_fontsize=BASE_FONT)
-    figure.suptitle(title or f"Map of {n} papers: {model.n_topics_} topics in {model.n_themes_} themes",
+    figure.suptitle(title or f"Map of {plural(n, 'paper')}: {plural(model.n_topics_, 'topic')} in "
+                             f"{plural(model.n_themes_, 'theme')}",
                     fontsize=BASE_FONT + 3, x=0.02, ha="left", y=0.985)
     return figure
 

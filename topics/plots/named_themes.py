@@ -7,8 +7,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from topics.plots import palette
-from topics.plots._figure import BASE_FONT, new_figure, short, stacked_period_bars, style, theme_legend
+from topics.plots._figure import (
+    BASE_FONT,
+    new_figure,
+    short,
+    stacked_period_bars,
+    style,
+    theme_legend,
+)
 from topics.plots.topics_plots import dated_periods
+from topics.wording import plural
 
 
 def named_theme_colors(names: list[str]) -> dict[str, str]:
@@ -44,7 +52,7 @@ def plot_named_themes_over_time(model, named) -> Figure:
     style(ax)
     theme_legend(ax)
     missing = int((~known).sum())
-    note = f" ({missing} papers without a date left out)" if missing else ""
+    note = f" ({plural(missing, 'paper')} without a date left out)" if missing else ""
     ax.set_title(f"Named themes over time{note}; papers per {unit} above the bars", fontsize=BASE_FONT + 1,
                  loc="left")
     figure.tight_layout()

@@ -22,6 +22,7 @@ from topics.plots._figure import (
     topic_name,
     wrap_label,
 )
+from topics.wording import plural
 
 MAX_KEYWORD_PANELS = 30
 
@@ -59,7 +60,8 @@ def plot_topic_keywords(model, *, n_words: int = 8, max_topics: int = MAX_KEYWOR
     shown = list(range(min(model.n_topics_, max_topics)))
     columns = min(4, max(1, len(shown)))
     rows = max(1, math.ceil(len(shown) / columns))
-    figure = new_figure(3.4 * columns + 0.4, 0.5 + 2.3 * rows)
+    # constrained layout keeps the figure title above the panels' titles however tall the figure is
+    figure = new_figure(3.4 * columns + 0.4, 0.5 + 2.3 * rows, layout="constrained")
     colors = palette.topic_colors(model)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
@@ -76,12 +78,11 @@ def plot_topic_keywords(model, *, n_words: int = 8, max_topics: int = MAX_KEYWOR
         ax.set_xlim(0, scores.max() * 1.05 if len(scores) else 1)
         style(ax)
         ax.spines["bottom"].set_visible(False)
-        heading = wrap_label(f"{t}: {model.topic_labels_[t]}", 30) + f"\n{int(model.topic_sizes_[t])} papers"
-        ax.set_title(heading,
-                     fontsize=BASE_FONT - 0.5, loc="left", color=palette.shade(colors[t], 0.1))
+        size = plural(int(model.topic_sizes_[t]), "paper")
+        heading = f"{wrap_label(f'{t}: {model.topic_labels_[t]}', 30)}\n{size}"
+        ax.set_title(heading, fontsize=BASE_FONT - 0.5, loc="left", color=palette.shade(colors[t], 0.1))
     note = "" if len(shown) == model.n_topics_ else f" (first {len(shown)} of {model.n_topics_} topics)"
     figure.suptitle(f"Top keywords per topic{note}", fontsize=BASE_FONT + 2, x=0.01, ha="left")
-    figure.tight_layout()
     return figure
 
 
@@ -249,7 +250,7 @@ def plot_topics_over_time(model, *, max_topics: int = 12) -> Figure:
     style(ax)
     ax.legend(fontsize=BASE_FONT - 2, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     missing = int((~known).sum())
-    note = f" ({missing} papers without a date left out)" if missing else ""
+    note = f" ({plural(missing, 'paper')} without a date left out)" if missing else ""
     ax.set_title(f"Topics over time{note}", fontsize=BASE_FONT + 2, loc="left")
     figure.tight_layout()
     return figure

@@ -163,7 +163,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
             all_timings["metrics"] = time.perf_counter() - clock
         clock = time.perf_counter()
         shown_settings = dict(settings or {}) | {"model": files.model_settings(model)}
-        content = content_module.build(model, name, shown_settings, metrics)
+        content = content_module.build(model, name, shown_settings, metrics, read_info=read_info)
         if named is not None:
             content.named_themes = content_module.build_named_themes(named, content.papers)
             named.papers.to_csv(temporary / "named-themes.csv", index=False, lineterminator="\n")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from topics.wording import noun, plural
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 MAX_SENTENCE = 320
+SHOWN_SKIPPED = 5  # malformed entries listed by their reason (line number) on the page
 
 
 def first_sentence(text: str) -> str:
@@ -56,7 +61,13 @@ def stability_note(model, topic: int) -> str:
     reruns = int(model.stability_["runs"]) - 1
     came_back = int(round(float(table["reappearance"].iloc[topic]) * reruns))
     verdict = "stable" if bool(table["stable"].iloc[topic]) else "unstable"
-    return f"{verdict}: came back in {came_back} of {reruns} reruns with other seeds"
+    return f"{verdict}: came back in {came_back} of {plural(reruns, 'rerun')} with other seeds"
+
+
+def score_text(score: float) -> str:
+    """A similarity score with two decimals; "—" when there is none (a theme none of whose words the
+    model knows), so no sentinel is ever shown as if it were a cosine."""
+    return f"{score:.2f}" if math.isfinite(score) else "—"
 
 
 @dataclass
@@ -92,6 +103,60 @@ class NamedThemesContent:
 
 
 @dataclass
+class Reading:
+    """What reading the input dropped or kept: sentences for the page, and the first malformed entries."""
+
+    sentences: list[str]
+    skipped: list[str]  # the first few reasons, e.g. "line 62: entry 'x': field 'title' has ..."
+    n_skipped: int
+
+
+def reading_note(read_info: dict | None) -> Reading | None:
+    """What the reader did with the input (`corpus.attrs["topics_read"]`), for the shared page; None when it
+    dropped nothing and says nothing else worth showing (columns chosen, dates it could not read)."""
+    info = dict(read_info or {})
+    sentences = []
+    dropped = []
+    if info.get("n_duplicates"):
+        dropped.append(f"{plural(int(info['n_duplicates']), 'exact duplicate')} removed (first copy kept)")
+    if info.get("n_empty"):
+        dropped.append(f"{plural(int(info['n_empty']), 'empty document')} dropped")
+    n_skipped = int(info.get("n_skipped") or 0)
+    if n_skipped:
+        dropped.append(f"{plural(n_skipped, 'malformed entry', 'malformed entries')} skipped")
+    if dropped:
+        source = f" from {Path(str(info['path'])).name}" if info.get("path") else ""
+        read = f"Read {plural(int(info['n_read']), 'record')}{source}: " if "n_read" in info else ""
+        kept = (f"; {plural(int(info['n_documents']), 'paper')} remain"
+                if "n_documents" in info else "")
+        sentences.append(f"{read}{', '.join(dropped)}{kept}.")
+    if isinstance(info.get("columns"), dict) and _columns_sentence(info["columns"]):
+        sentences.append(_columns_sentence(info["columns"]))
+    if info.get("n_unparsed_dates"):
+        count = int(info["n_unparsed_dates"])
+        sentences.append(f"{plural(count, 'date')} could not be read; "
+                         f"{'that paper has' if count == 1 else 'those papers have'} no date.")
+    if not sentences:
+        return None
+    skipped = [str(s) for s in (info.get("skipped") or [])][:SHOWN_SKIPPED] if n_skipped else []
+    return Reading(sentences=sentences, skipped=skipped, n_skipped=n_skipped)
+
+
+def _columns_sentence(columns: dict) -> str:
+    """'Text from columns Title + Abstract Note; dates from Publication Year.' (canonical -> source)."""
+    def names(key: str) -> list[str]:
+        value = columns.get(key) or []
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+    text = [name for key in ("title", "abstract", "text") for name in names(key)]
+    parts = [f"text from {'column' if len(text) == 1 else 'columns'} {' + '.join(text)}"] if text else []
+    parts += [f"{what} from {' + '.join(names(key))}" for key, what in
+              (("date", "dates"), ("label", "labels"), ("id", "ids")) if names(key)]
+    sentence = "; ".join(parts)
+    return sentence[:1].upper() + sentence[1:] + "." if sentence else ""
+
+
+@dataclass
 class Content:
     name: str
     n_documents: int
@@ -108,6 +173,7 @@ class Content:
     metrics: dict[str, float]
     named_themes: NamedThemesContent | None = None
     sample_note: str = ""  # when the model was fitted on a sample: says so, and what the report covers
+    reading: Reading | None = None  # what reading the input dropped; None when nothing was
 
 
 def sample_counts(model) -> tuple[int, int, bool] | None:
@@ -147,7 +213,9 @@ def _summary_source(corpus: pd.DataFrame) -> list[str]:
     return corpus["text"].fillna("").astype(str).tolist()
 
 
-def build(model, name: str, settings: dict, metrics: dict | None = None) -> Content:
+def build(model, name: str, settings: dict, metrics: dict | None = None,
+          read_info: dict | None = None) -> Content:
+    """Everything the pages say about `model`; `read_info` is the reader's counts (`topics_read`)."""
     corpus = model.corpus_.reset_index(drop=True)
     sources = _summary_source(corpus)
     titles = corpus["title"].fillna("").astype(str).tolist()
@@ -185,10 +253,10 @@ def build(model, name: str, settings: dict, metrics: dict | None = None) -> Cont
         ))
     n_outliers = int(outlier.sum())
     overview = [
-        ("papers", f"{len(papers):,}"),
-        ("topics", str(model.n_topics_)),
-        ("themes", str(model.n_themes_)),
-        ("outliers", f"{n_outliers:,} ({model.outlier_share_:.1%})"),
+        (noun(len(papers), "paper"), f"{len(papers):,}"),
+        (noun(model.n_topics_, "topic"), str(model.n_topics_)),
+        (noun(model.n_themes_, "theme"), str(model.n_themes_)),
+        (noun(n_outliers, "outlier"), f"{n_outliers:,} ({model.outlier_share_:.1%})"),
     ]
     counts = sample_counts(model)
     if counts is not None:
@@ -199,7 +267,7 @@ def build(model, name: str, settings: dict, metrics: dict | None = None) -> Cont
         n_outliers=n_outliers, outlier_share=float(model.outlier_share_), themes=theme_list, papers=papers,
         unassigned=[p for p in papers if p.topic < 0], overview=overview, settings=flat,
         notes=model_notes(model), metrics=dict(metrics or {}),
-        sample_note=sample_note(model),
+        sample_note=sample_note(model), reading=reading_note(read_info),
     )
 
 

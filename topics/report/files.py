@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,11 @@ DOCUMENT_COLUMNS = ["id", "title", "topic", "topic_label", "theme", "theme_label
 TOPIC_COLUMNS = ["topic", "theme", "theme_label", "label", "size", "share", "keywords", "keyword_scores",
                  "representative_ids", "representative_titles"]
 PACKAGES = ("topics", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan", "matplotlib")
+# parameters whose None means "sized to the corpus when fitting" (clustering.resolved_settings)
+AUTO_PARAMS = {"min_cluster_size", "min_samples", "n_neighbors", "n_components", "cluster_selection_method"}
+# the variables that set BLAS/OpenMP thread counts at start-up (they can change results at float level)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 # corpus columns that are not metadata: the text itself is long and already in the input
 _NOT_METADATA = {"id", "title", "abstract", "text"}
 
@@ -99,7 +105,13 @@ def model_settings(model) -> dict:
     params = dict(model.get_params())
     params.pop("progress", None)
     params.pop("cache_dir", None)
+    if params.get("features") == "tfidf":  # no embedding model is used
+        params.pop("embedding_model", None)
     params["guided_themes"] = themes_as_json(params.get("guided_themes"))
+    if params["guided_themes"] is None:  # not guided
+        del params["guided_themes"]
+    # None means "sized to the corpus when fitting": recorded as "auto", as the report shows it
+    params = {k: "auto" if v is None and k in AUTO_PARAMS else v for k, v in params.items()}
     clustering = dict(getattr(model, "clustering_settings_", {}) or {})
     clustering.pop("min_cluster_size_sweep", None)  # a table: run.json keeps it apart
     clustering.pop("min_cluster_size_choice", None)
@@ -144,6 +156,18 @@ def sample_record(model) -> dict | None:
     }
 
 
+def environment_record() -> dict:
+    """run.json's "environment": CPUs, and the BLAS/OpenMP libraries with their thread counts; the same
+    input and seed can give different topics with another thread count (float-level differences)."""
+    from threadpoolctl import threadpool_info
+
+    pools = sorted(({"library": str(p.get("prefix")), "internal_api": str(p.get("internal_api")),
+                     "num_threads": int(p.get("num_threads") or 0), "version": p.get("version")}
+                    for p in threadpool_info()), key=lambda p: (p["internal_api"], p["library"]))
+    variables = {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ}
+    return {"cpu_count": os.cpu_count(), "threadpools": pools, "thread_variables": variables}
+
+
 def run_record(model, *, input_info: dict, read_info: dict | None, settings: dict | None, timings: dict,
                metrics: dict, files: list[str]) -> dict:
     from topics import __version__
@@ -162,6 +186,7 @@ def run_record(model, *, input_info: dict, read_info: dict | None, settings: dic
         "settings": {"options": dict(settings or {}), "model": model_settings(model)},
         "random_state": model.get_params().get("random_state"),
         "versions": package_versions(PACKAGES),
+        "environment": environment_record(),
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
         "counts": counts,
         "results": {

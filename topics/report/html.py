@@ -18,7 +18,8 @@ import numpy as np
 from topics.plots import palette
 from topics.plots._figure import wrap_label
 from topics.plots.labels import layout_labels, leader_end
-from topics.report.content import Content, NamedThemesContent, Paper, Topic
+from topics.report.content import Content, NamedThemesContent, Paper, Reading, Topic, score_text
+from topics.wording import plural
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
 LABEL_FONT, LABEL_FONT_MANY, LINE_HEIGHT = 13.0, 11.0, 1.15  # SVG units (the map is ~1,000 px wide)
@@ -141,8 +142,9 @@ def map_data(model, content: Content) -> dict:
         "topic": [p.topic for p in content.papers], "theme": [p.theme for p in content.papers],
         "outlier": [int(p.is_outlier) for p in content.papers],
         "color": colors, "title": [p.title for p in content.papers],
+        # indexed by topic id (the script looks up D.topics[topic]), not in the legend's theme order
         "topics": [{"label": t.label, "theme": t.theme, "color": topic_colors[t.topic]}
-                   for h in content.themes for t in h.topics],
+                   for t in sorted((t for h in content.themes for t in h.topics), key=lambda t: t.topic)],
         "themes": [{"label": h.label, "color": palette.theme_color(h.theme)} for h in content.themes],
     }
 
@@ -169,15 +171,24 @@ def _topic(topic: Topic, color: str) -> str:
     return f"""
 <article class="topic" id="topic-{topic.topic}" style="--c:{color}">
   <h3><span class="swatch"></span>Topic {topic.topic}: {e(topic.label)}</h3>
-  <p class="meta">{topic.size} papers · {topic.share:.1%} of the corpus{stability}</p>
+  <p class="meta">{plural(topic.size, 'paper')} · {topic.share:.1%} of the corpus{stability}</p>
   <h4>Keywords</h4><ul class="keywords">{_keywords(topic.keywords)}</ul>
   <h4>Representative papers</h4><ol class="representative">{representative}</ol>
-  <details><summary>All {topic.size} papers, most confident first</summary>
+  <details><summary>{'The paper' if topic.size == 1 else f'All {topic.size:,} papers, most confident first'}</summary>
     <ol class="papers">{papers}</ol></details>
 </article>"""
 
 
 NAMED_THEMES_PLOT = "named-themes-over-time"
+
+
+def _reading(reading: Reading) -> str:
+    """What reading the input dropped or kept, with the first malformed entries (their line numbers)."""
+    items = "".join(f"<li>{e(s)}</li>" for s in reading.skipped)
+    more = reading.n_skipped - len(reading.skipped)
+    items += f"<li>… and {more:,} more</li>" if more > 0 and items else ""
+    skipped = f'<ul class="skipped">{items}</ul>' if items else ""
+    return f'\n  <div class="reading" id="reading"><p>{e(" ".join(reading.sentences))}</p>{skipped}</div>'
 
 
 def _figure(name: str, png: bytes, caption: str) -> str:
@@ -189,11 +200,11 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]
     """The theme overview: papers per named theme with its topics, the plot over time, papers between two."""
     rows = []
     for theme in named.themes:
-        topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{score:.2f}</span>'
+        topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{score_text(score)}</span>'
                            for t, label, score in theme.topics) or "—"
         moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
         rows.append(f'<tr style="--c:{theme.color}"><th><span class="swatch"></span>{e(theme.name)}</th>'
-                    f"<td>{theme.size}{moved}</td><td>{theme.share:.0%}</td><td>{topics}</td></tr>")
+                    f'<td>{theme.size}{moved}</td><td class="num">{theme.share:.0%}</td><td>{topics}</td></tr>')
     plot = _figure(NAMED_THEMES_PLOT, *images[NAMED_THEMES_PLOT]) if NAMED_THEMES_PLOT in images else ""
     between = "".join(
         f'<li><a href="#paper-{p.index}">{e(p.title)}</a> <span class="score">{e(first)} {a:.2f} · '
@@ -212,7 +223,7 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]
   <h2>Theme overview</h2>
   <p class="meta">Each topic is mapped to the named theme it is most similar to; a paper follows its topic unless it
   matches another theme much better.</p>
-  <table class="named-themes"><thead><tr><th>theme</th><th>papers</th><th>share</th><th>topics (score)</th></tr></thead>
+  <table class="named-themes"><thead><tr><th>theme</th><th>papers</th><th class="num">share</th><th>topics (score)</th></tr></thead>
   <tbody>{''.join(rows)}</tbody></table>
   {plot}{between}{moved}
   <details><summary>How papers and topics get their theme</summary><ul>{rules}</ul>{notes}</details>
@@ -270,6 +281,11 @@ a.ptitle:hover{text-decoration:underline}.summary{display:block;color:var(--mute
 .papers li{display:flex;justify-content:space-between;gap:1rem;padding:.15rem 0;border-bottom:1px solid var(--line)}
 .papers .ptitle{font-weight:400}.conf{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
 .named-themes tr th{border-left:5px solid var(--c)}
+.named-themes th,.named-themes td{word-break:normal;overflow-wrap:normal}
+.named-themes tbody th{min-width:10em}.named-themes td:nth-child(2){min-width:8em}
+.named-themes .num{white-space:nowrap;text-align:right}.named-themes td:last-child{overflow-wrap:anywhere}
+.reading{background:var(--soft);border-left:4px solid #999;padding:.45rem .7rem;border-radius:6px;margin:.4rem 0 .8rem}
+.reading p{margin:0}.reading ul{margin:.3rem 0 0;padding-left:1.2rem;font-size:.9rem;color:var(--muted)}
 .flag{background:#eee;border-radius:4px;padding:0 .3rem;font-size:.75rem}
 li.found{background:#fff3c4}.sample{background:#fff8e1;border-left:4px solid #E69F00;padding:.45rem .7rem;
 border-radius:6px;margin:.4rem 0 .8rem}
@@ -278,7 +294,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;
 border-bottom:1px solid var(--line);vertical-align:top;word-break:break-word}
 footer{margin-top:3rem;color:var(--muted);font-size:.9rem}
 @media (max-width:600px){body{font-size:15px}main{padding:.6rem .7rem 2rem}h1{font-size:1.45rem}
-.papers li{flex-direction:column;gap:0}.topic{padding:.7rem}}
+.papers li{flex-direction:column;gap:0}.topic{padding:.7rem}
+.named-themes tbody th,.named-themes td:nth-child(2){min-width:0}}
 """
 
 SCRIPT = r"""
@@ -374,7 +391,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         themes_html.append(f"""
 <section class="theme" id="theme-{theme.theme}" style="--c:{color}">
   <h2><span class="swatch"></span>Theme {theme.theme}: {e(theme.label)}</h2>
-  <p class="meta">{theme.size} papers in {len(theme.topics)} topic{'s' if len(theme.topics) != 1 else ''}:
+  <p class="meta">{plural(theme.size, 'paper')} in {plural(len(theme.topics), 'topic')}:
   {', '.join(f'<a href="#topic-{t.topic}">{t.topic}</a>' for t in theme.topics)}</p>
   <ul class="keywords">{_keywords(theme.keywords)}</ul>
   {topics_html}
@@ -398,6 +415,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
     notes = "".join(f"<li>{e(n)}</li>" for n in content.notes)
     notes = f"<h3>Notes</h3><ul>{notes}</ul>" if notes else ""
     sample = f'\n  <p class="sample" id="sample-note">{e(content.sample_note)}</p>' if content.sample_note else ""
+    reading = _reading(content.reading) if content.reading else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -411,7 +429,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
 <main>
 <header>
   <h1>Topics in {e(content.name)}</h1>
-  <p class="sub">{content.n_documents:,} papers grouped into {content.n_topics} topics and {content.n_themes} themes.</p>{sample}
+  <p class="sub">{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and {plural(content.n_themes, 'theme')}.</p>{reading}{sample}
   <div class="cards">{cards}</div>
   <nav>{named_nav}<a href="#map-section">Map</a><a href="#plots">Plots</a><a href="#themes">Themes and topics</a>
   <a href="#settings">Settings</a><a href="report.md">Markdown</a><a href="documents.csv">documents.csv</a>

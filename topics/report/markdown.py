@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from topics.report.content import Content, NamedThemesContent, Paper
+from topics.report.content import Content, NamedThemesContent, Paper, Reading, score_text
+from topics.wording import plural
 
 NAMED_THEMES_PLOT = "named-themes-over-time"
 
@@ -32,7 +33,7 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[str, str]])
            "it matches another theme much better.", "",
            "| theme | papers | share | topics (score) |", "|---|---:|---:|---|"]
     for theme in named.themes:
-        topics = ", ".join(f"[{t}](#topic-{t}): {escape(label)} ({score:.2f})"
+        topics = ", ".join(f"[{t}](#topic-{t}): {escape(label)} ({score_text(score)})"
                            for t, label, score in theme.topics)
         moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
         out.append(f"| {escape(theme.name)} | {theme.size}{moved} | {theme.share:.0%} | {topics or '—'} |")
@@ -58,11 +59,24 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[str, str]])
     return out
 
 
+def _reading(reading: Reading) -> list[str]:
+    """What reading the input dropped, as a quoted paragraph with the first malformed entries."""
+    out = [f"> {escape(' '.join(reading.sentences))}"]
+    if reading.skipped:
+        more = reading.n_skipped - len(reading.skipped)
+        out += [">", "> Skipped:", ">"] + [f"> - {escape(s)}" for s in reading.skipped]
+        if more > 0:
+            out.append(f"> - {escape(f'... and {more:,} more')}")
+    return [*out, ""]
+
+
 def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
     """The Markdown text; `images` maps plot name -> (file name, caption)."""
     out: list[str] = [f"# Topics in {escape(content.name)}", ""]
     out.append(" · ".join(f"**{escape(value)}** {key}" for key, value in content.overview))
     out.append("")
+    if content.reading:
+        out += _reading(content.reading)
     if content.sample_note:
         out += [f"> {escape(content.sample_note)}", ""]
     if "map" in images:
@@ -86,14 +100,14 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
             out += [f"### {escape(caption)}", "", f"![{escape(caption)}]({file})", ""]
     for theme in content.themes:
         out += [f"## Theme {theme.theme}: {escape(theme.label)}", ""]
-        out.append(f"{theme.size} papers in {len(theme.topics)} topics. Keywords: "
+        out.append(f"{plural(theme.size, 'paper')} in {plural(len(theme.topics), 'topic')}. Keywords: "
                    + ", ".join(f"{escape(w)} ({s:.3f})" for w, s in theme.keywords))
         out.append("")
         for topic in theme.topics:
             out += [f'<a id="topic-{topic.topic}"></a>', "",
                     f"### Topic {topic.topic}: {escape(topic.label)}", ""]
             stability = f" {escape(topic.stability.capitalize())}." if topic.stability else ""
-            out.append(f"{topic.size} papers ({topic.share:.1%}).{stability} Keywords: "
+            out.append(f"{plural(topic.size, 'paper')} ({topic.share:.1%}).{stability} Keywords: "
                        + ", ".join(f"{escape(w)} ({s:.3f})" for w, s in topic.keywords))
             out += ["", "Representative papers:", ""]
             out += [_paper_line(p, True) for p in topic.representative]
