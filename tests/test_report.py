@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import shared_file
 
 import topics
 from topics.plots.labels import layout_labels
 from topics.report import ReportError, write_report
+from topics.report.files import documents_table
 from topics.report.html import MAP_HEIGHT, MAP_WIDTH, map_labels, safe_json, text_width
 from topics.report.markdown import escape
 
@@ -352,3 +354,15 @@ def test_wording_for_a_tiny_corpus(tmp_path):
         assert "2-D map (PCA)" in text and "(UMAP)" not in text, name
         assert re.search(r"\b1 (topics|themes|papers|reruns)\b", text) is None, name
         assert "3 papers grouped into 1 topic and 1 theme" in text or "**1** topic" in text, name
+
+
+def test_dates_are_written_as_precisely_as_they_were_given():
+    from topics.report.files import date_format
+
+    years = pd.Series(pd.to_datetime(["2021", "2019", None]))
+    months = pd.Series(pd.to_datetime(["2021-03", "2019-11"]))
+    days = pd.Series(pd.to_datetime(["2021-03-05", "2019-11-01"]))
+    assert [date_format(d) for d in (years, months, days)] == ["%Y", "%Y-%m", "%Y-%m-%d"]
+    papers = topics.read_corpus(shared_file("ai-conference-papers.csv.gz")).iloc[:60]  # a year column
+    table = documents_table(model_of(papers))
+    assert table["date"].tolist() == papers["date"].dt.year.astype(str).tolist()

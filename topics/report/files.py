@@ -53,9 +53,18 @@ def documents_table(model) -> pd.DataFrame:
             continue
         values = corpus[column]
         if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.strftime("%Y-%m-%d")
+            values = values.dt.strftime(date_format(values))
         table[str(column)] = values.to_numpy()
     return table
+
+
+def date_format(dates: pd.Series) -> str:
+    """As precise as the input was: "%Y" when every date is a 1 January (years only, as BibTeX and most
+    exports give them), "%Y-%m" when every one is the first of a month, else "%Y-%m-%d"."""
+    known = dates.dropna()
+    if len(known) and (known.dt.day == 1).all():
+        return "%Y" if (known.dt.month == 1).all() else "%Y-%m"
+    return "%Y-%m-%d"
 
 
 def topics_table(model) -> pd.DataFrame:
