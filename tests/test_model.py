@@ -346,3 +346,64 @@ def test_features_are_the_same_whatever_the_blas_thread_count():
         assert result.returncode == 0, result.stderr
         digests.add(result.stdout.strip())
     assert len(digests) == 1
+
+
+def _hashed(texts):
+    """A features function of the user's own: word hashes (a scipy sparse matrix, as many encoders return)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(n_features=256, stop_words="english").transform(texts)
+
+
+def test_a_model_never_swaps_its_vector_space_silently(sample, fitted, tmp_path):
+    texts = sample["text"].tolist()
+    own = topics.TopicModel(features=_hashed, progress=False).fit(sample)  # sparse output is accepted
+    assert np.array_equal(own.transform(sample)[0], own.document_topics_)
+    loaded = topics.TopicModel.load(own.save(tmp_path / "own"))
+    with pytest.raises(ModelError, match=r"set_params\(features=your_function\)"):
+        loaded.transform(texts)  # it used to embed with MiniLM: 7 of 58 papers kept their topic
+    loaded.set_params(features=_hashed)
+    assert np.array_equal(loaded.transform(sample)[0], own.document_topics_)
+
+    vectors = fitted.vectors_
+    given = topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=vectors)
+    for call in (lambda: given.transform(texts), lambda: given.find_topics("robot learning")):
+        with pytest.raises(ModelError, match="fitted on vectors you passed"):
+            call()
+    assert np.array_equal(given.transform(texts, embeddings=vectors)[0], given.document_topics_)
+    for bad, message in ((vectors[:10], r"shape \(10, \d+\); expected \(58, \d+\)"),
+                         (vectors[:, :5], r"shape \(58, 5\); expected \(58, \d+\)")):
+        with pytest.raises(ModelError, match=message):
+            given.transform(texts, embeddings=bad)
+    broken = vectors.copy()
+    broken[3, 0] = np.nan
+    with pytest.raises(ModelError, match="NaN or infinite values .*row 3"):
+        topics.TopicModel(features="embeddings", progress=False).fit(sample, embeddings=broken)
+
+
+def test_a_new_fit_forgets_what_described_the_old_topics(sample):
+    model = topics.TopicModel(progress=False).fit(sample)
+    model.stability(1)
+    model.name_themes({"robotics": {"seeds": ["robot", "manipulation"]}})
+    model.fit(sample.head(40))
+    for stale in ("stability_", "topic_stability_", "named_themes_"):
+        assert not hasattr(model, stale), stale
+
+
+def test_guided_tfidf_models_can_be_checked_for_stability(sample):
+    themes = {"robotics": {"seeds": ["robot", "manipulation", "humanoid"]},
+              "medical imaging": {"seeds": ["medical", "MRI", "segmentation"]}}
+    model = topics.TopicModel(guided_themes=themes, progress=False).fit(sample)
+    table = model.stability(2)  # refused before: "fit without embeddings="
+    assert len(table) == model.n_topics_ and model.stability_["runs"] == 3
+
+
+def test_small_api_mistakes_are_model_errors(fitted):
+    for call, message in ((lambda: fitted.find_topics("robot", top_n=-1), "top_n must be"),
+                          (lambda: fitted.get_topic("0"), "no topic"),
+                          (lambda: fitted.search_documents(1.5), "no topic"),
+                          (lambda: topics.evaluate(fitted, labels="nosuchcolumn"), "no column"),
+                          (lambda: topics.evaluate(fitted, labels=["a", "b"]), "2 labels for 58")):
+        with pytest.raises(ModelError, match=message):
+            call()
+    assert "1 topic," in repr(clone(fitted).fit(fitted.corpus_.head(2)))

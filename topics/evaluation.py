@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from topics.errors import ModelError
+
 EPSILON = 1e-12
 WINDOW = 10  # gensim's c_npmi window
 SILHOUETTE_SAMPLE = 5_000
@@ -317,7 +319,7 @@ def _contains(tokens: list[str], phrase: list[str]) -> bool:
 def _labels_for(model: Any, labels: Any) -> np.ndarray:
     if isinstance(labels, str):
         if labels not in model.corpus_.columns:
-            raise ValueError(
+            raise ModelError(
                 f"the corpus has no column {labels!r} (columns: {', '.join(map(str, model.corpus_.columns))})"
             )
         values = model.corpus_[labels]
@@ -327,7 +329,7 @@ def _labels_for(model: Any, labels: Any) -> np.ndarray:
 
     values = pd.Series(np.asarray(values, dtype=object))
     if len(values) != model.n_documents_:
-        raise ValueError(f"{len(values)} labels for {model.n_documents_} documents")
+        raise ModelError(f"{len(values)} labels for {model.n_documents_} documents; give one per document")
     return values.to_numpy(dtype=object)
 
 

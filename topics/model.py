@@ -114,6 +114,8 @@ class TopicModel(BaseEstimator):
         describes that sample, and `assign` gives every document, sampled or not, its topic.
         """
         started = time.perf_counter()
+        self._forget_derived()
+        self.__dict__.pop("vectors_", None)  # the vector space is fitted anew
         self.timings_: dict[str, float] = {}
         corpus = as_corpus(documents)
         self.n_input_documents_ = len(corpus)
@@ -246,40 +248,63 @@ class TopicModel(BaseEstimator):
         self, texts: list[str], counts, embeddings: np.ndarray | None, notes: list[str] | None = None
     ) -> np.ndarray:
         if embeddings is not None:
-            embeddings = np.asarray(embeddings, dtype=np.float32)
-            if embeddings.ndim != 2 or len(embeddings) != len(texts):
-                raise ModelError(
-                    f"embeddings have shape {embeddings.shape}; expected ({len(texts)}, dimensions)"
-                )
-            self.lsa_ = None
-            return _blank_out(texts, unit_rows(embeddings))
+            self.lsa_, self.vectors_from_ = None, "given"
+            return _blank_out(texts, unit_rows(_checked_vectors(embeddings, len(texts))))
         if self.features == "tfidf":
+            self.vectors_from_ = "tfidf"
             self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
             return vectors
         self.lsa_ = None
+        self.vectors_from_ = "callable" if callable(self.features) else "encoder"
         # unit_rows once, as for embeddings given by the caller: the vectors `embed` returns are unit length
         # to float32 rounding only, and a difference in the last bit can change UMAP's graph and so the topics
         # (AI-conference papers, minilm-hybrid:64, seed 1: 25 topics one way, 57 the other)
-        return _blank_out(texts, unit_rows(self._embed(texts, notes)))
+        return _blank_out(texts, unit_rows(_checked_vectors(self._embed(texts, notes), len(texts))))
 
     def _embed(self, texts: list[str], notes: list | None = None, tally: list | None = None) -> np.ndarray:
-        from topics.embeddings import embed, embed_with
+        from topics.embeddings import embed
 
         if callable(self.features):
-            return embed_with(self.features, texts)
+            return _checked_vectors(self.features(list(texts)), len(texts))
         return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress,
                      notes=notes, tally=tally)
 
     def _vectors_for(
         self, texts: list[str], embeddings: np.ndarray | None = None, tally: list | None = None
     ) -> np.ndarray:
+        fitted = getattr(self, "vectors_", None)  # absent while fitting (guided themes embed their words)
+        dimensions = None if fitted is None else fitted.shape[1]
         if embeddings is not None:
-            return _blank_out(texts, unit_rows(np.asarray(embeddings, dtype=np.float32)))
+            return _blank_out(texts, unit_rows(_checked_vectors(embeddings, len(texts), dimensions)))
         if self.lsa_ is not None:
             return self.lsa_.transform(self.vocabulary_.tfidf(self.vocabulary_.counts(texts)))
-        if self.features == "tfidf":
-            raise ModelError("this model was fitted on embeddings given by the caller; pass embeddings=")
-        return _blank_out(texts, unit_rows(self._embed(texts, tally=tally)))
+        source = self._vector_source()
+        if source == "given":
+            raise ModelError(
+                "this model was fitted on vectors you passed (embeddings=), so it cannot embed text itself: "
+                "pass embeddings= for these documents too (transform, assign), or fit with features= "
+                "'embeddings' or your encoding function to let the model embed queries and new documents")
+        if source == "callable" and not callable(self.features):
+            raise ModelError(
+                "this model was fitted with a function as features, which is not saved with it: give it "
+                "back with model.set_params(features=your_function), or pass embeddings=")
+        vectors = self._embed(texts, tally=tally)
+        return _blank_out(texts, unit_rows(_checked_vectors(vectors, len(texts), dimensions)))
+
+    def _vector_source(self) -> str:
+        """Where the fitted vectors came from: "tfidf", "encoder", "callable" or "given" (embeddings=);
+        inferred for models saved before this was recorded."""
+        recorded = getattr(self, "vectors_from_", None)
+        if recorded:
+            return recorded
+        if self.lsa_ is not None:
+            return "tfidf"
+        return "callable" if callable(self.features) or self.features == "callable" else "encoder"
+
+    def _forget_derived(self) -> None:
+        """Drop what describes earlier topics (named themes, stability): a new fit or merge replaces them."""
+        for stale in ("named_themes_", "stability_", "topic_stability_"):
+            self.__dict__.pop(stale, None)
 
     # ------------------------------------------------------------------ topics and themes
     def _describe(self) -> None:
@@ -401,13 +426,16 @@ class TopicModel(BaseEstimator):
     def get_topic(self, topic: int) -> list[tuple[str, float]]:
         """Keywords of one topic with their c-TF-IDF scores."""
         self._check_fitted()
-        if not 0 <= topic < self.n_topics_:
+        whole = isinstance(topic, (int, np.integer)) and not isinstance(topic, bool)
+        if not whole or not 0 <= topic < self.n_topics_:
             raise ModelError(f"no topic {topic}; topics are 0 to {self.n_topics_ - 1}")
         return list(zip(self.topic_keywords_[topic], self.topic_keyword_scores_[topic], strict=True))
 
     def find_topics(self, query: str, top_n: int = 5) -> pd.DataFrame:
         """Topics closest to a phrase, by cosine similarity in the model's feature space."""
         self._check_fitted()
+        if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
+            raise ModelError(f"top_n must be a whole number of at least 1, not {top_n!r}")
         vector = self._vectors_for([query])
         if not np.any(vector):
             raise ModelError(f"the query {query!r} has no word this model knows; try other words")
@@ -624,9 +652,7 @@ class TopicModel(BaseEstimator):
         if self.keep_outliers:
             topics = np.where(self.raw_labels_ >= 0, topics, -1)
         self.document_topics_, self.document_confidence_ = topics, confidence
-        # a mapping to named themes or a stability table describes the old topics
-        for stale in ("named_themes_", "stability_", "topic_stability_"):
-            self.__dict__.pop(stale, None)
+        self._forget_derived()  # a mapping to named themes or a stability table describes the old topics
         self._describe()
 
     def _check_fitted(self) -> None:
@@ -662,8 +688,7 @@ class TopicModel(BaseEstimator):
         )
         more = f"<p>... and {self.n_topics_ - 10} more topics</p>" if self.n_topics_ > 10 else ""
         return (
-            f"<div><b>TopicModel</b> ({html.escape(str(self.features))}): {self.n_documents_} documents, "
-            f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
+            f"<div><b>TopicModel</b> ({html.escape(str(self.features))}): {self._counts()}"
             "<table><thead><tr><th>topic</th><th>label</th><th>size</th><th>theme</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>{more}</div>"
         )
@@ -671,10 +696,35 @@ class TopicModel(BaseEstimator):
     def __repr__(self) -> str:
         if not hasattr(self, "document_topics_"):
             return super().__repr__()
-        return (
-            f"TopicModel(features={self.features!r}): {self.n_documents_} documents, "
-            f"{self.n_topics_} topics, {self.n_themes_} themes, {self.outlier_share_:.0%} outliers"
-        )
+        return f"TopicModel(features={self.features!r}): {self._counts()}"
+
+    def _counts(self) -> str:
+        from topics.wording import plural
+
+        return (f"{plural(self.n_documents_, 'document')}, {plural(self.n_topics_, 'topic')}, "
+                f"{plural(self.n_themes_, 'theme')}, {self.outlier_share_:.0%} outliers")
+
+
+def _checked_vectors(vectors, n_documents: int, dimensions: int | None = None) -> np.ndarray:
+    """Vectors given by the caller or returned by a features function, as a dense float32 array, or a
+    ModelError saying what is wrong with them."""
+    if hasattr(vectors, "toarray"):  # a scipy sparse matrix
+        vectors = vectors.toarray()
+    try:
+        vectors = np.asarray(vectors, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ModelError(f"the embeddings are not a numeric array ({error})") from error
+    expected = f"({n_documents}, {dimensions if dimensions is not None else 'dimensions'})"
+    if vectors.ndim != 2 or len(vectors) != n_documents or (
+        dimensions is not None and vectors.shape[1] != dimensions
+    ):
+        raise ModelError(f"embeddings have shape {vectors.shape}; expected {expected}: one row per document"
+                         + (", as many dimensions as the model was fitted on" if dimensions else ""))
+    bad = ~np.isfinite(vectors).all(axis=1)
+    if bad.any():
+        raise ModelError(f"{int(bad.sum()):,} embedding row(s) hold NaN or infinite values (the first: row "
+                         f"{int(np.flatnonzero(bad)[0])})")
+    return vectors
 
 
 def _blank_out(texts: list[str], vectors: np.ndarray) -> np.ndarray:

@@ -32,7 +32,8 @@ _STATE = [
     ("relative_validity_", "json"), ("notes_", "json"), ("timings_", "json"),
 ]
 # written since the first release of format 1; a model without them loads with these defaults
-_OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None}
+_OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None,
+                   "vectors_from_": None}  # None in models saved before it existed: inferred on use
 
 
 def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:

@@ -43,9 +43,13 @@ def stability(model: TopicModel, k: int = 5) -> tuple[dict[str, float], pd.DataF
     from topics.progress import progress
 
     runs = [model.document_topics_]
+    # the same features for every rerun; a guided TF-IDF model scores its themes' words with its LSA, which
+    # a fit on given vectors does not have, so it recomputes its features instead
+    guided_tfidf = model.guided_themes is not None and model.lsa_ is not None
+    vectors = None if guided_tfidf else model.vectors_
     for offset in progress(range(1, k + 1), "stability reruns", total=k, enabled=model.progress, unit="run"):
         other = clone(model).set_params(random_state=model.random_state + offset, progress=False)
-        other.fit(model.corpus_, embeddings=model.vectors_)
+        other.fit(model.corpus_, embeddings=vectors)
         runs.append(other.document_topics_)
     base = runs[0]
     jaccard = np.vstack([_best_jaccard(base, run, model.n_topics_) for run in runs[1:]])
