@@ -144,3 +144,87 @@ def test_keyword_panels_keep_clear_of_the_figure_title():
     figure = plots.plot_topic_keywords(model)
     assert len(figure.axes) >= 24  # a tall figure: 6 rows of panels or more
     assert _gap_below_figure_title(figure) > 0
+
+
+@pytest.fixture(scope="module")
+def ai_model():
+    """400 AI-conference papers: about 20 topics with long labels, acronyms among the keywords ("SAT",
+    "GNNs") and long label values ("Knowledge Representation and Reasoning")."""
+    corpus = read_shared("ai-conference-papers.csv.gz").iloc[:400]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False).fit(corpus)
+
+
+def _inside(box, frame, slack: float = 1.0) -> bool:
+    return (frame.x0 - slack <= box.x0 and box.x1 <= frame.x1 + slack
+            and frame.y0 - slack <= box.y0 and box.y1 <= frame.y1 + slack)
+
+
+def test_similarity_labels_fit_inside_the_figure(ai_model):
+    figure = plots.plot_topic_similarity(ai_model)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    labels = ax.get_yticklabels()
+    assert len(labels) == ai_model.n_topics_
+    assert max(len(label.get_text()) for label in labels) > 30  # long labels, the case that was cut off
+    for label in [*labels, *ax.get_xticklabels(), ax.title, ax.xaxis.label]:
+        assert _inside(label.get_window_extent(renderer), figure.bbox), label.get_text()
+    cells = ax.get_window_extent(renderer)
+    assert cells.width == pytest.approx(cells.height, rel=0.03)  # square cells
+
+
+def test_keyword_panels_show_their_scores_and_spell_words_as_the_labels(ai_model):
+    figure = plots.plot_topic_keywords(ai_model)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(panels) == ai_model.n_topics_
+    spelled = 0
+    for t, ax in enumerate(panels):
+        scores = list(ai_model.topic_keyword_scores_[t])[:8]
+        shown = [text.get_text().strip() for text in ax.texts]
+        assert len(shown) == len(scores), f"topic {t}: {shown}"
+        for number, score in zip(shown, scores, strict=True):  # rounded to the digits shown
+            assert float(number) == pytest.approx(score, abs=0.51 * 10.0 ** -len(number.split(".")[1]))
+        for text in ax.texts:
+            assert _inside(text.get_window_extent(renderer), figure.bbox)
+        # keywords in the panel's title are written the same way on its bars ("SAT", not "sat")
+        bars = [label.get_text() for label in ax.get_yticklabels()]
+        for word in ai_model.topic_labels_[t].split(" · "):
+            if word.lower() in ai_model.topic_keywords_[t][:8] and len(word) <= 20:
+                assert word in bars, f"{word!r} is spelled otherwise on topic {t}'s bars: {bars}"
+                spelled += word != word.lower()
+    assert spelled >= 2  # "SAT", "GNNs": the AI papers' labels have acronyms
+
+
+def test_theme_composition_keeps_the_count_of_a_shortened_label(model):
+    import copy
+
+    long_name = "A label far too long to be written in full beside its bar, so shortened"
+    labelled = copy.deepcopy(model)
+    labelled.corpus_["label"] = np.where(np.arange(model.n_documents_) % 2 == 0, long_name, "short")
+    figure = plots.plot_theme_composition(labelled)
+    texts = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    n_long = int((np.arange(model.n_documents_) % 2 == 0).sum())
+    assert texts[0].endswith(f"… ({n_long})") and texts[0].startswith("A label far")
+    assert texts[1] == f"short ({model.n_documents_ - n_long})"
+
+
+@pytest.mark.parametrize(("width", "height"), [(5, 4), (4, 3)])
+def test_small_map_keeps_title_legend_and_labels_apart(ai_model, width, height):
+    title = "A long custom title for the small map of four hundred AI papers, longer than the figure"
+    figure = plots.plot_map(ai_model, width=width, height=height, title=title)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    heading = figure._suptitle.get_window_extent(renderer)
+    legend = figure.legends[0].get_window_extent(renderer)
+    assert _inside(heading, figure.bbox) and _inside(legend, figure.bbox)
+    assert "\n" in figure._suptitle.get_text()  # wrapped, not cut
+    labels = [text.get_window_extent(renderer) for text in figure.axes[0].texts]
+    assert len(labels) == ai_model.n_topics_
+    for i, box in enumerate(labels):
+        assert _inside(box, figure.bbox)
+        assert not box.overlaps(heading) and not box.overlaps(legend), "a label covers the title or legend"
+        assert not any(box.overlaps(other) for other in labels[i + 1:]), "two topic labels overlap"

@@ -101,6 +101,36 @@ def short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
+def short_keeping(label: str, suffix: str, width: int = 40) -> str:
+    """`label` + `suffix` in `width` characters, only the label shortened: "Knowledge Repr… (22)"."""
+    return short(label, max(width - len(suffix), 4)) + suffix
+
+
+def text_width(figure: Figure, text: str, fontsize: float) -> float:
+    """Width in pixels of one line of `text` drawn at `fontsize` points on `figure`."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = figure.canvas.get_renderer()
+    width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=fontsize), ismath=False)
+    return float(width)
+
+
+def wrap_to_width(figure: Figure, text: str, fontsize: float, width: float) -> str:
+    """`text` broken between words into lines no wider than `width` pixels (a longer word on its own line)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if current and text_width(figure, candidate, fontsize) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return "\n".join(lines)
+
+
 def topic_name(model, topic: int, width: int = 40) -> str:
     """'3 · keyword · keyword · keyword' shortened to `width` characters."""
     return short(f"{topic}: {model.topic_labels_[topic]}", width)

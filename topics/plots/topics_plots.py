@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from topics.plots._figure import (
     BASE_FONT,
     new_figure,
     short,
+    short_keeping,
     stacked_period_bars,
     style,
     theme_legend,
@@ -73,17 +75,49 @@ def plot_topic_keywords(model, *, n_words: int = 8, max_topics: int = MAX_KEYWOR
         scores = np.asarray(model.topic_keyword_scores_[t], dtype=float)[: len(words)]
         positions = np.arange(len(words))[::-1]
         ax.barh(positions, scores, color=colors[t], height=0.7)
-        ax.set_yticks(positions, [short(w, 20) for w in words], fontsize=BASE_FONT - 1)
+        ax.set_yticks(positions, [short(w, 20) for w in keyword_forms(model, t, words)],
+                      fontsize=BASE_FONT - 1)
         ax.set_xticks([])
-        ax.set_xlim(0, scores.max() * 1.05 if len(scores) else 1)
+        top = float(scores.max()) if len(scores) else 0.0
+        # each score at the end of its bar, to three significant digits of the largest ("0.0430", "0.160")
+        decimals = int(np.clip(2 - math.floor(math.log10(top)), 1, 6)) if top > 0 else 2
+        for y, score in zip(positions, scores, strict=True):
+            ax.text(score, y, f" {score:.{decimals}f}", va="center", ha="left", fontsize=BASE_FONT - 2.5,
+                    color=palette.MUTED_TEXT)
+        ax.set_xlim(0, top * 1.32 if top > 0 else 1)
         style(ax)
         ax.spines["bottom"].set_visible(False)
         size = plural(int(model.topic_sizes_[t]), "paper")
         heading = f"{wrap_label(f'{t}: {model.topic_labels_[t]}', 30)}\n{size}"
         ax.set_title(heading, fontsize=BASE_FONT - 0.5, loc="left", color=palette.shade(colors[t], 0.1))
     note = "" if len(shown) == model.n_topics_ else f" (first {len(shown)} of {model.n_topics_} topics)"
-    figure.suptitle(f"Top keywords per topic{note}", fontsize=BASE_FONT + 2, x=0.01, ha="left")
+    figure.suptitle(f"Top keywords per topic{note} (c-TF-IDF score at each bar)", fontsize=BASE_FONT + 2,
+                    x=0.01, ha="left")
     return figure
+
+
+def keyword_forms(model, topic: int, words: list[str], max_papers: int = 500) -> list[str]:
+    """`words` (keywords, lower case as in the vocabulary) spelled as the labels spell them ("RL", "GNNs").
+
+    The topic and theme labels carry the papers' own spelling of their words
+    (`topics.representation`); a word in none of them is looked up the same way in the topic's papers
+    (the first `max_papers` of them), and stays as it is without a corpus."""
+    from topics.representation import _display_forms
+
+    def key(term: str) -> str:
+        return re.sub(r"[\s-]+", " ", term.lower())
+
+    forms = {}
+    for label in [*model.topic_labels_, *model.theme_labels_]:
+        for part in str(label).split(" · "):
+            forms.setdefault(key(part), part)
+    missing = [w for w in words if key(w) not in forms]
+    corpus = getattr(model, "corpus_", None)
+    if missing and corpus is not None and "text" in corpus.columns:
+        members = np.flatnonzero(np.asarray(model.document_topics_) == topic)[:max_papers]
+        texts = corpus["text"].iloc[members].fillna("").astype(str).tolist()
+        forms.update({key(w): form for w, form in _display_forms(missing, texts).items()})
+    return [forms.get(key(w), w) for w in words]
 
 
 def leaf_order(model) -> list[int]:
@@ -107,6 +141,8 @@ def plot_topic_similarity(model) -> Figure:
     order = leaf_order(model)
     matrix = topic_similarity(model)[np.ix_(order, order)]
     side = min(13.0, max(5.0, 2.8 + 0.38 * n))
+    # constrained layout fits the margins to the labels (it cannot with a fixed aspect, so the aspect is
+    # free and the figure's width is set below to make the cells square)
     figure = new_figure(side + 2.6, side, layout="constrained")
     ax = figure.add_subplot()
     off_diagonal = ~np.eye(n, dtype=bool)
@@ -115,8 +151,8 @@ def plot_topic_similarity(model) -> Figure:
     cmap = colormaps["viridis"].with_extremes(bad="#e8e8e8")
     # the diagonal (1.0) is greyed out so that the colour scale spans the similarities between topics
     image = ax.imshow(np.ma.masked_array(matrix, mask=~off_diagonal), cmap=cmap, vmin=low,
-                      vmax=max(high, low + 1e-6), interpolation="nearest")
-    names = [topic_name(model, t, 34) for t in order]
+                      vmax=max(high, low + 1e-6), interpolation="nearest", aspect="auto")
+    names = [topic_name(model, t, 40) for t in order]
     font = BASE_FONT - 1 if n <= 25 else BASE_FONT - 2.5
     style(ax)
     ax.set_xticks(range(n), [str(t) for t in order], fontsize=font)
@@ -135,7 +171,20 @@ def plot_topic_similarity(model) -> Figure:
     colorbar.set_label("cosine similarity", fontsize=BASE_FONT - 1)
     colorbar.ax.tick_params(labelsize=BASE_FONT - 2)
     ax.set_title("Topic similarity (ordered by the hierarchy)", fontsize=BASE_FONT + 2, loc="left")
+    _square_cells(figure, ax)
     return figure
+
+
+def _square_cells(figure: Figure, ax) -> None:
+    """Widen or narrow `figure` (laid out by constrained layout) until `ax` is as wide as it is tall."""
+    for _ in range(2):
+        figure.draw_without_rendering()
+        box = ax.get_position()
+        width, height = figure.get_size_inches()
+        excess = box.width * width - box.height * height  # inches the axes is wider than tall
+        if abs(excess) < 0.02:
+            break
+        figure.set_size_inches(round(width - excess, 2), height)
 
 
 def plot_hierarchy(model) -> Figure:
@@ -282,7 +331,8 @@ def plot_theme_composition(model, *, max_labels: int = 25) -> Figure:
         h = theme_names.index(column) if column in theme_names else -1
         ax.barh(y, values, left=left, color=palette.theme_color(h), label=column, height=0.75, linewidth=0)
         left += values
-    ax.set_yticks(y, [short(f"{name} ({int(counts.get(name, table.loc[name].sum()))})", 36)
+    # a long label is shortened, never its count
+    ax.set_yticks(y, [short_keeping(name, f" ({int(counts.get(name, table.loc[name].sum()))})", 44)
                       for name in order], fontsize=BASE_FONT - 1)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of the label's papers", fontsize=BASE_FONT)
