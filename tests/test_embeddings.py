@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -87,17 +90,66 @@ def test_model_is_loaded_once_per_process_and_quietly(sample, tmp_path):
     assert "Loading weights" not in result.stderr and "it/s" not in result.stderr, result.stderr
 
 
-def test_corrupt_cache_entry_is_recomputed_with_a_warning(sample, tmp_path):
+@pytest.mark.parametrize("blob", [
+    b"\x00\x01\x02", np.full(384, np.nan, np.float32).tobytes(), np.zeros(384, np.float32).tobytes()
+], ids=["short", "nan", "zero"])
+def test_corrupt_cache_entry_is_recomputed_with_a_warning(blob, sample, tmp_path):
     texts = sample["text"].tolist()[:4]
     first = embed(texts, cache_dir=tmp_path, progress=False)
     cache = EmbeddingCache(tmp_path, "all-MiniLM-L6-v2")
     with sqlite3.connect(cache.path) as connection:
-        connection.execute(
-            "UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01\x02", cache.key(texts[1]))
-        )
+        connection.execute("UPDATE vectors SET vector = ? WHERE key = ?", (blob, cache.key(texts[1])))
     with pytest.warns(topics.TopicsWarning, match="corrupt entries"):
         again = embed(texts, cache_dir=tmp_path, progress=False)
     assert np.allclose(again, first, atol=1e-5)
+
+
+def test_cache_with_a_damaged_page_is_set_aside_and_recomputed(sample, tmp_path):
+    # a page in the middle of the file overwritten: SQLite opens it, then fails when reading
+    texts = sample["text"].tolist()
+    first = embed(texts, cache_dir=tmp_path, progress=False)
+    cache = EmbeddingCache(tmp_path, "all-MiniLM-L6-v2")
+    data = bytearray(cache.path.read_bytes())
+    assert len(data) > 4096 * 8
+    data[4096 * 5 : 4096 * 6] = b"\xab" * 4096
+    cache.path.write_bytes(bytes(data))
+    with pytest.warns(topics.TopicsWarning, match="is corrupt.*set aside"):
+        again = embed(texts, cache_dir=tmp_path, progress=False)
+    assert np.allclose(again, first, atol=1e-5)
+    assert cache.path.with_suffix(".corrupt").exists()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", ".*corrupt")  # the new file is whole again
+        assert np.array_equal(embed(texts, cache_dir=tmp_path, progress=False), again)
+
+
+def test_cache_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "cache").write_text("not a directory")
+    with pytest.raises(ModelError, match="cache_dir"):
+        embed(["a text"], cache_dir=tmp_path / "cache", progress=False)
+
+
+def test_a_local_model_saved_again_is_not_served_from_the_cache(sample, tmp_path):
+    # the offline MiniLM copied to a directory, then switched to CLS pooling there: another model, same path
+    from topics.embeddings import resolve_model_path
+
+    local = tmp_path / "my-encoder"
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), local)
+    texts = sample["text"].tolist()[:5]
+    before = embed(texts, str(local), cache_dir=tmp_path / "cache", progress=False)
+    pooling = local / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    pooling.write_text(json.dumps(config))
+    after = embed(texts, str(local), cache_dir=tmp_path / "cache", progress=False)
+    assert not np.allclose(after, before, atol=1e-2)
+    assert np.array_equal(after, embed(texts, str(local), use_cache=False, progress=False))
+
+
+def test_no_bar_for_a_single_text(tmp_path, capfd):
+    embed(["humanoid robots learning from human motion"], cache_dir=tmp_path, progress=True)
+    assert "embedding" not in capfd.readouterr().err
+    embed(["graph networks for traffic", "robots"], cache_dir=tmp_path, progress=True)
+    assert "embedding" in capfd.readouterr().err
 
 
 def test_corrupt_cache_file_is_replaced(sample, tmp_path):

@@ -157,6 +157,29 @@ def test_artifacts_are_built_once_and_reused_by_a_new_process(artifacts, sample)
     assert after == before
 
 
+@pytest.mark.parametrize("name", ["minilm-onnx", "minilm-onnx-int8", "minilm-hybrid:64"])
+def test_a_documents_vector_does_not_depend_on_the_other_documents(name, artifacts, sample, abstracts):
+    # int8's dynamic quantisation takes one activation scale per input tensor: batched (and padded), a
+    # document's vector would change with its neighbours, and so with what the embedding cache held
+    texts = sample["text"].tolist()
+    encoder = get_encoder(name)
+    in_corpus = encoder.encode(texts, 32)[:6]
+    alone = np.vstack([encoder.encode([text], 32) for text in texts[:6]])
+    beside = encoder.encode(["Robots.", *texts[:6], *abstracts[0]["text"].tolist()[:10]], 8)[1:7]
+    assert np.array_equal(alone, in_corpus)
+    assert np.array_equal(beside, in_corpus)
+
+
+def test_an_artifact_built_says_so_in_one_line_and_draws_no_bar(artifacts, tmp_path, capfd):
+    directory = tmp_path / "encoders"
+    get_encoder("minilm-onnx", directory, progress=True)  # exports MiniLM: transformers loads it
+    assert capfd.readouterr().err == "topics: building minilm-onnx once from the local MiniLM (~8 s)\n"
+    for name in ("minilm.onnx", "minilm.onnx.json"):
+        shutil.copy2(artifacts / name, tmp_path / name)
+    get_encoder("minilm-onnx-int8", tmp_path, progress=False)
+    assert capfd.readouterr().err == ""
+
+
 def test_corrupt_artifact_is_rebuilt_with_a_warning(artifacts, sample, tmp_path):
     directory = tmp_path / "encoders"
     directory.mkdir()
@@ -258,7 +281,7 @@ def test_hybrid_is_transformer_window_plus_static(artifacts, abstracts):
     expected = transformer + HYBRID_STATIC_WEIGHT * static
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     assert np.allclose(get_encoder("minilm-hybrid:96").encode(texts, 8), expected, atol=1e-5)
-    assert cache_name("minilm-hybrid") == f"minilm-hybrid:128:w{HYBRID_STATIC_WEIGHT}:v2"
+    assert cache_name("minilm-hybrid") == f"minilm-hybrid:128:w{HYBRID_STATIC_WEIGHT}:v2:single"
     assert cache_name("minilm-hybrid:96") != cache_name("minilm-hybrid")
 
 

@@ -14,13 +14,12 @@ import hashlib
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from topics import defaults
-from topics.encoders import MINILM_NAMES, offline_import
+from topics.encoders import MINILM_NAMES, offline_import, quiet_loading
 from topics.errors import ModelError, TopicsWarning
 
 
@@ -48,7 +47,7 @@ def load_encoder(model: str):
     library = offline_import("sentence_transformers", advice)
     path = resolve_model_path(model)
     try:
-        with _quiet_loading():
+        with quiet_loading():
             return library.SentenceTransformer(path, device="cpu", local_files_only=True)
     except Exception as error:  # noqa: BLE001 - any loading failure means the same thing to the user
         raise ModelError(
@@ -57,29 +56,13 @@ def load_encoder(model: str):
         ) from error
 
 
-@contextmanager
-def _quiet_loading():
-    """transformers draws a "Loading weights" bar for every model it loads, whatever our `progress` says:
-    loading MiniLM takes well under a second, so the bar is switched off while it loads."""
-    try:
-        from transformers.utils import logging as transformers_logging
-    except ImportError:  # a sentence-transformers without transformers' logging module: nothing to hide
-        yield
-        return
-    shown = transformers_logging.is_progress_bar_enabled()
-    transformers_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if shown:
-            transformers_logging.enable_progress_bar()
-
-
 class EmbeddingCache:
     """Vectors stored in SQLite, one row per (encoder, text); safe to interrupt, resumed on the next run.
 
     The key is `topics.encoders.cache_name(model)`: the encoder's name with its truncation (and artifact
-    version for the fast encoders), so vectors of different encoders never mix."""
+    version for the fast encoders, a fingerprint of the files for a local model), so vectors of different
+    encoders never mix. A damaged file is set aside (``.corrupt``) with a warning and its vectors are
+    recomputed; a damaged entry (wrong size, not finite, not unit length) is recomputed."""
 
     def __init__(self, directory: Path | str | None, model: str):
         from topics.encoders import cache_name
@@ -88,55 +71,92 @@ class EmbeddingCache:
         self.model = cache_name(model)
         self.path = self.directory / (hashlib.sha256(model.encode()).hexdigest()[:16] + ".sqlite")
 
-    def _connect(self) -> sqlite3.Connection:
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def _run(self, work: Callable[[sqlite3.Connection], object]):
+        """`work(connection)` in one transaction; if the file turns out to be damaged, at any step, it is
+        set aside with a warning and `work` runs again on a new, empty file."""
         try:
-            connection = sqlite3.connect(self.path)
-            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
-            return connection
-        except sqlite3.DatabaseError:
+            return self._attempt(work)
+        except sqlite3.DatabaseError as error:
+            if not _corrupt(error):
+                raise ModelError(
+                    f"the embedding cache {self.path} cannot be used ({error}); pass another cache_dir"
+                ) from error
             warnings.warn(
-                f"embedding cache {self.path} is corrupt; starting a new one", TopicsWarning, stacklevel=3
+                f"embedding cache {self.path} is corrupt ({error}); it is set aside as .corrupt and its "
+                "vectors are recomputed",
+                TopicsWarning,
+                stacklevel=4,
             )
             self.path.replace(self.path.with_suffix(".corrupt"))
-            connection = sqlite3.connect(self.path)
-            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
-            return connection
+            return self._attempt(work)
+
+    def _attempt(self, work: Callable[[sqlite3.Connection], object]):
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ModelError(
+                f"cache_dir {str(self.directory)!r} cannot hold the embedding cache ({error}); pass a "
+                "directory as cache_dir"
+            ) from error
+        connection = sqlite3.connect(self.path)
+        try:
+            with connection:
+                connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+                return work(connection)
+        finally:
+            connection.close()
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model}\0{text}".encode()).hexdigest()
 
     def get(self, keys: Sequence[str], dimension: int | None) -> dict[str, np.ndarray]:
-        """Cached vectors for `keys`; entries of the wrong size are dropped with a warning."""
-        found: dict[str, np.ndarray] = {}
-        bad = 0
-        with self._connect() as connection:
-            for start in range(0, len(keys), 900):
-                chunk = list(keys[start : start + 900])
-                marks = ",".join("?" * len(chunk))
-                rows = connection.execute(
-                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
-                ).fetchall()
-                for key, blob in rows:
-                    size = len(blob) // 4 if isinstance(blob, bytes) and len(blob) % 4 == 0 else 0
-                    if size == 0 or (dimension is not None and size != dimension):
-                        bad += 1
-                        continue
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        if bad:
+        """Cached vectors for `keys`; damaged entries (see `_entry`) are dropped with a warning."""
+        rows = self._run(lambda connection: _select(connection, list(keys)))
+        found = {key: vector for key, vector in ((key, _entry(blob, dimension)) for key, blob in rows)
+                 if vector is not None}
+        if len(found) < len(rows):
             warnings.warn(
-                f"{bad} corrupt entries in the embedding cache {self.path} are recomputed",
+                f"{len(rows) - len(found)} corrupt entries in the embedding cache {self.path} are recomputed",
                 TopicsWarning,
                 stacklevel=3,
             )
         return found
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        with self._connect() as connection:
-            connection.executemany(
-                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
-                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=False)],
-            )
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=False)]
+        self._run(lambda connection: connection.executemany(
+            "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows
+        ))
+
+
+def _corrupt(error: sqlite3.DatabaseError) -> bool:
+    """Whether `error` says the file is damaged, rather than locked, read-only or not openable."""
+    return not isinstance(error, sqlite3.OperationalError) or getattr(error, "sqlite_errorcode", None) in (
+        sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB
+    )
+
+
+def _select(connection: sqlite3.Connection, keys: list[str]) -> list[tuple[str, bytes]]:
+    rows = []
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+        rows += connection.execute(query, chunk).fetchall()
+    return rows
+
+
+def _entry(blob, dimension: int | None) -> np.ndarray | None:
+    """The vector stored as `blob`, or None if it is damaged: not float32 of `dimension` (any, if None),
+    not finite, or not unit length (every encoder's vectors are)."""
+    if not isinstance(blob, bytes) or len(blob) == 0 or len(blob) % 4:
+        return None
+    vector = np.frombuffer(blob, dtype=np.float32)
+    if dimension is not None and vector.size != dimension:
+        return None
+    if not np.isfinite(vector).all() or abs(float(np.linalg.norm(vector)) - 1.0) > 1e-3:
+        return None
+    return vector
 
 
 def embed(
@@ -171,8 +191,9 @@ def embed(
     if missing:
         from topics.encoders import get_encoder
 
-        encoder = get_encoder(model)
-        with tqdm(total=len(missing), desc="embedding", unit="doc", disable=not progress) as bar:
+        encoder = get_encoder(model, progress=progress)
+        quiet = not progress or len(missing) < 2  # no bar for one text (a find_topics query)
+        with tqdm(total=len(missing), desc="embedding", unit="doc", disable=quiet) as bar:
             for start in range(0, len(missing), batch_size * 8):
                 batch = missing[start : start + batch_size * 8]
                 encoded = encoder.encode([texts[i] for i in batch], batch_size).astype(np.float32)

@@ -31,6 +31,10 @@ sentence-transformers/torch from the ``embeddings`` extra; running them needs on
 and kept under ``$TOPICS_CACHE_DIR/encoders`` (default ``~/.cache/topics/encoders``) with a manifest
 holding their SHA-256; a missing, corrupt or stale artifact is rebuilt with a warning. Nothing is
 downloaded.
+
+A document's vector depends on its text alone, never on which documents are embedded with it (and so
+never on what the embedding cache already holds): the ONNX encoders run one document at a time, without
+padding, since int8's dynamic quantisation takes one activation scale per input tensor.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ import importlib
 import json
 import os
 import re
+import sys
 import tempfile
 import warnings
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,6 +66,9 @@ DIMENSIONS = 384
 FAST_ENCODERS = ("minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid")
 _DEFAULT_LIMIT = {"minilm-static": STATIC_MAX_TOKENS, "minilm-hybrid": HYBRID_MAX_TOKENS}
 MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+# in the cache key of the encoders that run MiniLM in ONNX: their vectors are of documents run one at a time,
+# not those of earlier versions (in batches, which changed them) still in a cache
+SINGLE_RUN = ":single"
 
 
 def offline_import(module: str, advice: str):
@@ -113,26 +122,47 @@ def parse_name(name: str) -> tuple[str, int | None]:
 
 
 def cache_name(name: str) -> str:
-    """What the embedding cache is keyed by: the encoder, its truncation and its artifact version."""
+    """What the embedding cache is keyed by: the encoder, its truncation and its artifact version; for a
+    model in a local directory also a fingerprint of its files, so a model saved again there is new."""
     base, limit = parse_name(name)
     if base.lower() in FAST_ENCODERS:
         default = _DEFAULT_LIMIT.get(base.lower(), TRANSFORMER_MAX_TOKENS)
         recipe = f":w{HYBRID_STATIC_WEIGHT}" if base.lower() == "minilm-hybrid" else ""
-        return f"{base.lower()}:{limit or default}{recipe}:v{ARTIFACT_VERSION}"
-    return name if limit is None else f"{base}:{limit}"
+        run = "" if base.lower() == "minilm-static" else SINGLE_RUN
+        return f"{base.lower()}:{limit or default}{recipe}:v{ARTIFACT_VERSION}{run}"
+    named = name if limit is None else f"{base}:{limit}"
+    fingerprint = local_fingerprint(base)
+    return named if fingerprint is None else f"{named}@{fingerprint}"
 
 
-def get_encoder(name: str, directory: Path | str | None = None) -> Encoder:
-    """The encoder called `name`, with its artifacts built (once) under `directory`."""
+def local_fingerprint(model: str) -> str | None:
+    """For a model in a local directory (not the offline MiniLM), a digest of the name, size and
+    modification time of every file under it (hidden ones aside): it changes when a model is saved again
+    there, without reading the weights. None for a named model."""
+    if model.lower() in MINILM_NAMES or not Path(model).is_dir():
+        return None
+    directory = Path(model)
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            stat = path.stat()
+            digest.update(f"{relative.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def get_encoder(name: str, directory: Path | str | None = None, progress: bool = False) -> Encoder:
+    """The encoder called `name`, with its artifacts built (once) under `directory`; with `progress`, a
+    line on stderr says when an artifact is being built."""
     base, limit = parse_name(name)
     key = base.lower()
     directory = Path(directory) if directory is not None else default_encoder_dir()
     if key in ("minilm-onnx", "minilm-onnx-int8"):
-        return OnnxEncoder(directory, quantized=key.endswith("int8"), max_tokens=limit)
+        return OnnxEncoder(directory, quantized=key.endswith("int8"), max_tokens=limit, progress=progress)
     if key == "minilm-static":
-        return StaticEncoder(directory, max_tokens=limit)
+        return StaticEncoder(directory, max_tokens=limit, progress=progress)
     if key == "minilm-hybrid":
-        return HybridEncoder(directory, max_tokens=limit)
+        return HybridEncoder(directory, max_tokens=limit, progress=progress)
     return SentenceTransformerEncoder(base, max_tokens=limit)
 
 
@@ -197,7 +227,8 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 class Encoder:
-    """`encode(texts, batch_size)` gives one unit-length float32 row per text.
+    """`encode(texts, batch_size)` gives one unit-length float32 row per text; the ONNX encoders run one
+    text at a time (`batch_size` is for sentence-transformers), so a row depends on its text alone.
 
     Every encoder counts what it cuts: `documents` encoded so far and how many of them were `truncated`
     to its `window` (for ``minilm-hybrid``: cut for its transformer window)."""
@@ -220,8 +251,10 @@ class Encoder:
 
 
 # ------------------------------------------------------------------------------- sentence-transformers
-@lru_cache(maxsize=4)  # kept for the life of the process, like the ONNX sessions below
-def _sentence_transformer(model: str, max_tokens: int | None):
+# kept for the life of the process, like the ONNX sessions below; keyed by a local model's fingerprint too,
+# so that a model saved again to the same directory is loaded again
+@lru_cache(maxsize=4)
+def _sentence_transformer(model: str, max_tokens: int | None, fingerprint: str | None):
     from topics.embeddings import load_encoder
 
     loaded = load_encoder(model)
@@ -233,7 +266,7 @@ def _sentence_transformer(model: str, max_tokens: int | None):
 class SentenceTransformerEncoder(Encoder):
     def __init__(self, model: str, max_tokens: int | None = None):
         self.name = model
-        self.model = _sentence_transformer(model, max_tokens)
+        self.model = _sentence_transformer(model, max_tokens, local_fingerprint(model))
         self.window = window(model if max_tokens is None else f"{model}:{max_tokens}")
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -283,13 +316,16 @@ def _sha256(path: Path) -> str:
 
 
 class Artifact:
-    """A file built once from the local MiniLM, checked against the SHA-256 in its manifest on use."""
+    """A file built once from the local MiniLM, checked against the SHA-256 in its manifest on use; its
+    `label` and the `seconds` a build takes are said when it is built for the first time."""
 
-    def __init__(self, path: Path, build, source: str):
+    def __init__(self, path: Path, build, source: str, label: str, seconds: int):
         self.path = path
         self.manifest = path.with_name(path.name + ".json")
         self.build = build
         self.source = source
+        self.label = label
+        self.seconds = seconds
 
     def _valid(self) -> str | None:
         """None if the artifact is usable, else why not."""
@@ -305,7 +341,7 @@ class Artifact:
             return "it is corrupt (checksum mismatch)"
         return None
 
-    def ensure(self) -> Path:
+    def ensure(self, progress: bool = False) -> Path:
         problem = self._valid()
         if problem is None:
             return self.path
@@ -313,6 +349,11 @@ class Artifact:
             warnings.warn(
                 f"encoder artifact {self.path} is rebuilt: {problem}", TopicsWarning, stacklevel=4
             )
+        elif progress:  # on a line of its own, above any progress bar
+            from tqdm import tqdm
+
+            tqdm.write(f"topics: building {self.label} once from the local MiniLM (~{self.seconds} s)",
+                       file=sys.stderr)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
         os.close(handle)
@@ -346,8 +387,27 @@ def _load_transformer(attention: str | None = None):
     torch = offline_import("torch", advice)
     transformers = offline_import("transformers", advice)
     options = {"attn_implementation": attention} if attention else {}
-    model = transformers.AutoModel.from_pretrained(str(_minilm_path()), local_files_only=True, **options)
+    with quiet_loading():
+        model = transformers.AutoModel.from_pretrained(str(_minilm_path()), local_files_only=True, **options)
     return torch, model.eval()
+
+
+@contextmanager
+def quiet_loading():
+    """transformers draws a "Loading weights" bar for every model it loads, whatever our `progress` says:
+    loading MiniLM takes well under a second, so the bar is switched off while it loads."""
+    try:
+        from transformers.utils import logging as transformers_logging
+    except ImportError:  # a sentence-transformers without transformers' logging module: nothing to hide
+        yield
+        return
+    shown = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            transformers_logging.enable_progress_bar()
 
 
 def _export_onnx(target: Path) -> None:
@@ -428,22 +488,24 @@ def _quantize_onnx(source: Path, target: Path) -> None:
 
 
 def onnx_artifact(directory: Path, quantized: bool) -> Artifact:
-    fp32 = Artifact(directory / "minilm.onnx", _export_onnx, _source_fingerprint())
+    fp32 = Artifact(directory / "minilm.onnx", _export_onnx, _source_fingerprint(), "minilm-onnx", 8)
     if not quantized:
         return fp32
     return Artifact(
         directory / "minilm-int8.onnx",
         lambda target: _quantize_onnx(fp32.ensure(), target),
         _source_fingerprint(),
+        "minilm-onnx-int8",
+        10,
     )
 
 
 # ------------------------------------------------------------------------------------------ ONNX
-def _onnx_session(directory: Path, quantized: bool):
-    """An ONNX Runtime session on the (built, checked) MiniLM graph, using every core for each batch."""
+def _onnx_session(directory: Path, quantized: bool, progress: bool = False):
+    """An ONNX Runtime session on the (built, checked) MiniLM graph, using every core for each document."""
     offline_import("onnxruntime", "the ONNX encoders need the 'fast' extra: pip install 'topics[fast]'")
     artifact = onnx_artifact(directory, quantized)
-    path = artifact.ensure()
+    path = artifact.ensure(progress)
     try:
         return _loaded_session(*_file_key(path))
     except Exception as error:  # noqa: BLE001 - an unloadable file passed its checksum: rebuild it
@@ -473,33 +535,27 @@ def _loaded_session(path: str, modified: int, size: int):
     return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
-def _run_transformer(session, sequences: list[list[int]], batch_size: int) -> np.ndarray:
-    """Mean-pooled unit vectors of word-piece sequences ([CLS] ... [SEP]), in length-sorted batches (little
-    padding); a batch holds at most `batch_size` rows and about 8,192 word pieces."""
-    lengths = np.array([len(ids) for ids in sequences])
-    order = np.argsort(-lengths, kind="stable")
+def _run_transformer(session, sequences: list[list[int]]) -> np.ndarray:
+    """Mean-pooled unit vectors of word-piece sequences ([CLS] ... [SEP]), one sequence per run, unpadded.
+
+    A document's vector so depends on its text alone: int8's dynamic quantisation takes one activation
+    scale per input tensor, so in a batch (and with padding) the other documents would change it. No
+    slower than length-sorted batches here: a run on one sequence wastes nothing on padding."""
     result = np.zeros((len(sequences), DIMENSIONS), dtype=np.float32)
-    start = 0
-    while start < len(sequences):
-        width = int(lengths[order[start]])
-        rows = max(1, min(batch_size, 8192 // max(width, 1)))
-        batch = order[start : start + rows]
-        ids = np.zeros((len(batch), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, index in enumerate(batch):
-            ids[row, : lengths[index]] = sequences[index]
-            mask[row, : lengths[index]] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        result[batch] = session.run(None, feeds)[0]
-        start += len(batch)
+    for row, sequence in enumerate(sequences):
+        ids = np.asarray([sequence], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        result[row] = session.run(None, feeds)[0][0]
     return result
 
 
 class OnnxEncoder(Encoder):
-    def __init__(self, directory: Path, quantized: bool = False, max_tokens: int | None = None):
+    def __init__(
+        self, directory: Path, quantized: bool = False, max_tokens: int | None = None, progress: bool = False
+    ):
         self.name = "minilm-onnx-int8" if quantized else "minilm-onnx"
         self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
-        self.session = _onnx_session(directory, quantized)
+        self.session = _onnx_session(directory, quantized, progress)
         self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -507,7 +563,7 @@ class OnnxEncoder(Encoder):
         self._count(pieces)
         text = self.window.limit - 2
         sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
-        return _unit(_run_transformer(self.session, sequences, batch_size))
+        return _unit(_run_transformer(self.session, sequences))
 
 
 # ------------------------------------------------------------------------------------------ static
@@ -543,9 +599,11 @@ def _distill_static(target: Path) -> None:
         np.save(handle, vectors.astype(np.float16))
 
 
-def _static_table(directory: Path) -> np.ndarray:
-    artifact = Artifact(directory / "minilm-static.npy", _distill_static, _source_fingerprint())
-    path = artifact.ensure()
+def _static_table(directory: Path, progress: bool = False) -> np.ndarray:
+    artifact = Artifact(
+        directory / "minilm-static.npy", _distill_static, _source_fingerprint(), "minilm-static", 50
+    )
+    path = artifact.ensure(progress)
     try:
         return _loaded_table(*_file_key(path))
     except (OSError, ValueError) as error:
@@ -579,9 +637,9 @@ def _static_sum(table: np.ndarray, pieces: list[list[int]]) -> np.ndarray:
 class StaticEncoder(Encoder):
     name = "minilm-static"
 
-    def __init__(self, directory: Path, max_tokens: int | None = None):
+    def __init__(self, directory: Path, max_tokens: int | None = None, progress: bool = False):
         self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
-        self.table = _static_table(directory)
+        self.table = _static_table(directory, progress)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         pieces = self.window.pieces(texts, self.window.limit + 1)  # one more: a cut document is seen as cut
@@ -599,11 +657,17 @@ class HybridEncoder(Encoder):
 
     name = "minilm-hybrid"
 
-    def __init__(self, directory: Path, max_tokens: int | None = None, weight: float = HYBRID_STATIC_WEIGHT):
+    def __init__(
+        self,
+        directory: Path,
+        max_tokens: int | None = None,
+        weight: float = HYBRID_STATIC_WEIGHT,
+        progress: bool = False,
+    ):
         self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
         self.weight = weight
-        self.session = _onnx_session(directory, quantized=True)
-        self.table = _static_table(directory)
+        self.session = _onnx_session(directory, quantized=True, progress=progress)
+        self.table = _static_table(directory, progress)
         self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -611,5 +675,5 @@ class HybridEncoder(Encoder):
         self._count(pieces)
         text = self.window.limit - 2
         sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
-        transformer = _unit(_run_transformer(self.session, sequences, batch_size))
+        transformer = _unit(_run_transformer(self.session, sequences))
         return _unit(transformer + self.weight * _unit(_static_sum(self.table, pieces)))
