@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,50 +14,10 @@ from sklearn.base import BaseEstimator
 
 from topics import clustering, defaults, themes
 from topics.assignment import TopicAssigner
-from topics.errors import ModelError, TopicsWarning
+from topics.documents import Documents, as_corpus, blank_out, checked_vectors, say_blank_and_repeated
+from topics.errors import ModelError
 from topics.features import LsaProjection, Vocabulary, unit_rows
 from topics.representation import extract_keywords
-
-Documents = pd.DataFrame | pd.Series | Sequence[str]
-
-
-def as_corpus(documents: Documents) -> pd.DataFrame:
-    """A corpus table (id, title, text, ...) from a corpus table, a Series or a list of strings."""
-    if isinstance(documents, pd.DataFrame):
-        if "text" not in documents.columns:
-            raise ModelError(
-                "the table has no 'text' column; read files with topics.read_corpus, or pass a list of "
-                f"strings (columns are: {', '.join(map(str, documents.columns))})"
-            )
-        table = documents.reset_index(drop=True).copy()
-    elif isinstance(documents, str):
-        raise ModelError("pass a list of documents, not a single string")
-    else:
-        texts = list(documents.tolist() if isinstance(documents, pd.Series) else documents)
-        bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-        if bad:
-            raise ModelError(f"document {bad[0]} is a {type(texts[bad[0]]).__name__}, not a string")
-        table = pd.DataFrame({"text": texts})
-    table["text"] = table["text"].fillna("").astype(str)
-    if "id" not in table.columns:
-        width = len(str(len(table)))
-        table.insert(0, "id", [f"doc-{i + 1:0{width}d}" for i in range(len(table))])
-    table["id"] = table["id"].astype(str)
-    if "title" not in table.columns:
-        table["title"] = ""
-    titles = table["title"].fillna("").astype(str)
-    untitled = titles.str.strip() == ""  # plain text, a list of strings: the text's start stands in
-    table["title"] = titles.where(~untitled, table["text"].map(_opening))
-    return table
-
-
-def _opening(text: str, limit: int = 90) -> str:
-    """The start of a text, cut at a word and marked with an ellipsis, as a stand-in title."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return (cut if len(cut) > limit // 2 else text[:limit]).rstrip(",;:.") + "…"
 
 
 class TopicModel(BaseEstimator):
@@ -141,7 +100,7 @@ class TopicModel(BaseEstimator):
             "cluster_selection_method": self.cluster_selection_method,
         }
         clustering.check_overrides(overrides, len(corpus))
-        _say_blank_and_repeated(texts)
+        say_blank_and_repeated(texts)
 
         from topics.progress import Steps
 
@@ -249,7 +208,7 @@ class TopicModel(BaseEstimator):
     ) -> np.ndarray:
         if embeddings is not None:
             self.lsa_, self.vectors_from_ = None, "given"
-            return _blank_out(texts, unit_rows(_checked_vectors(embeddings, len(texts))))
+            return blank_out(texts, unit_rows(checked_vectors(embeddings, len(texts))))
         if self.features == "tfidf":
             self.vectors_from_ = "tfidf"
             self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
@@ -259,13 +218,13 @@ class TopicModel(BaseEstimator):
         # unit_rows once, as for embeddings given by the caller: the vectors `embed` returns are unit length
         # to float32 rounding only, and a difference in the last bit can change UMAP's graph and so the topics
         # (AI-conference papers, minilm-hybrid:64, seed 1: 25 topics one way, 57 the other)
-        return _blank_out(texts, unit_rows(_checked_vectors(self._embed(texts, notes), len(texts))))
+        return blank_out(texts, unit_rows(checked_vectors(self._embed(texts, notes), len(texts))))
 
     def _embed(self, texts: list[str], notes: list | None = None, tally: list | None = None) -> np.ndarray:
         from topics.embeddings import embed
 
         if callable(self.features):
-            return _checked_vectors(self.features(list(texts)), len(texts))
+            return checked_vectors(self.features(list(texts)), len(texts))
         return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress,
                      notes=notes, tally=tally)
 
@@ -275,7 +234,7 @@ class TopicModel(BaseEstimator):
         fitted = getattr(self, "vectors_", None)  # absent while fitting (guided themes embed their words)
         dimensions = None if fitted is None else fitted.shape[1]
         if embeddings is not None:
-            return _blank_out(texts, unit_rows(_checked_vectors(embeddings, len(texts), dimensions)))
+            return blank_out(texts, unit_rows(checked_vectors(embeddings, len(texts), dimensions)))
         if self.lsa_ is not None:
             return self.lsa_.transform(self.vocabulary_.tfidf(self.vocabulary_.counts(texts)))
         source = self._vector_source()
@@ -289,7 +248,7 @@ class TopicModel(BaseEstimator):
                 "this model was fitted with a function as features, which is not saved with it: give it "
                 "back with model.set_params(features=your_function), or pass embeddings=")
         vectors = self._embed(texts, tally=tally)
-        return _blank_out(texts, unit_rows(_checked_vectors(vectors, len(texts), dimensions)))
+        return blank_out(texts, unit_rows(checked_vectors(vectors, len(texts), dimensions)))
 
     def _vector_source(self) -> str:
         """Where the fitted vectors came from: "tfidf", "encoder", "callable" or "given" (embeddings=);
@@ -703,56 +662,6 @@ class TopicModel(BaseEstimator):
 
         return (f"{plural(self.n_documents_, 'document')}, {plural(self.n_topics_, 'topic')}, "
                 f"{plural(self.n_themes_, 'theme')}, {self.outlier_share_:.0%} outliers")
-
-
-def _checked_vectors(vectors, n_documents: int, dimensions: int | None = None) -> np.ndarray:
-    """Vectors given by the caller or returned by a features function, as a dense float32 array, or a
-    ModelError saying what is wrong with them."""
-    if hasattr(vectors, "toarray"):  # a scipy sparse matrix
-        vectors = vectors.toarray()
-    try:
-        vectors = np.asarray(vectors, dtype=np.float32)
-    except (TypeError, ValueError) as error:
-        raise ModelError(f"the embeddings are not a numeric array ({error})") from error
-    expected = f"({n_documents}, {dimensions if dimensions is not None else 'dimensions'})"
-    if vectors.ndim != 2 or len(vectors) != n_documents or (
-        dimensions is not None and vectors.shape[1] != dimensions
-    ):
-        raise ModelError(f"embeddings have shape {vectors.shape}; expected {expected}: one row per document"
-                         + (", as many dimensions as the model was fitted on" if dimensions else ""))
-    bad = ~np.isfinite(vectors).all(axis=1)
-    if bad.any():
-        raise ModelError(f"{int(bad.sum()):,} embedding row(s) hold NaN or infinite values (the first: row "
-                         f"{int(np.flatnonzero(bad)[0])})")
-    return vectors
-
-
-def _blank_out(texts: list[str], vectors: np.ndarray) -> np.ndarray:
-    """Zero the vectors of documents without text, so that they get no topic (an encoder gives even an
-    empty string a vector)."""
-    blank = [i for i, text in enumerate(texts) if not text.strip()]
-    if blank:
-        vectors = vectors.copy()
-        vectors[blank] = 0.0
-    return vectors
-
-
-def _say_blank_and_repeated(texts: list[str]) -> None:
-    """Warn of empty and repeated documents in what `fit` was given: it fits them as given (one result row
-    per input), but a user who passed a list rather than a file read by `read_corpus` should know."""
-    blank = sum(not text.strip() for text in texts)
-    repeated = len(texts) - blank - len({text for text in texts if text.strip()})
-    what = []
-    if blank:
-        what.append(f"{blank:,} {'is' if blank == 1 else 'are'} empty and get no topic (-1)")
-    if repeated:
-        what.append(f"{repeated:,} {'repeats' if repeated == 1 else 'repeat'} an earlier document word for "
-                    "word and weigh twice in the clustering")
-    if what:
-        warnings.warn(
-            f"of the {len(texts):,} documents given, {' and '.join(what)}; topics.read_corpus drops both "
-            "(and counts them), or drop them before fitting", TopicsWarning, stacklevel=3,
-        )
 
 
 def themes_of(model: TopicModel, topics: np.ndarray) -> np.ndarray:

@@ -82,7 +82,7 @@ def all_papers(model, corpus, embeddings: np.ndarray | None = None):
     (after checking that `corpus` holds the papers it was fitted on). `embeddings` (one row per paper of
     `corpus`) are needed only when the model was fitted on embeddings given by the caller.
     """
-    from topics.model import as_corpus
+    from topics.documents import as_corpus
     from topics.placement import place
     from topics.plots.map import topic_anchors
 
