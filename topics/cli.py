@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from topics.wording import plural
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 RAW = argparse.RawDescriptionHelpFormatter
 SAMPLE = "sample-papers"
@@ -395,10 +397,12 @@ def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
     timings = model.timings_
     dims = getattr(model, "vectors_", None)
     shape = f" -> {dims.shape[1]} dimensions" if dims is not None else ""
-    progress.say(f"features: {model.n_documents_:,} papers{shape} ({timings.get('features', 0):.1f} s)")
-    progress.say(f"map+clusters: {model.n_topics_} topics, {int(model.is_outlier_.sum()):,} outliers "
-                 f"({model.clustering_method_}) ({timings.get('clusters', 0):.1f} s)")
-    progress.say(f"labels: {model.n_topics_} topic labels, {model.n_themes_} themes "
+    seconds = timings.get("features", 0)
+    progress.say(f"features: {plural(model.n_documents_, 'paper')}{shape} ({seconds:.1f} s)")
+    progress.say(f"map+clusters: {plural(model.n_topics_, 'topic')}, "
+                 f"{plural(int(model.is_outlier_.sum()), 'outlier')} ({model.clustering_method_}) "
+                 f"({timings.get('clusters', 0):.1f} s)")
+    progress.say(f"labels: {plural(model.n_topics_, 'topic label')}, {plural(model.n_themes_, 'theme')} "
                  f"({timings.get('labels', 0):.1f} s)")
     return model
 
@@ -444,15 +448,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         named = map_topics(shown, themes)
         counts = named.explanation()["counts"]
-        from topics.wording import plural
-
         other, own = counts["topics_per_theme"].get("Other", 0), counts["rules"].get("paper", 0)
         progress.say(f"named themes: {plural(len(themes), 'theme')}; {plural(other, 'topic')} in Other, "
                      f"{plural(own, 'paper')} placed by {'its' if own == 1 else 'their'} own match")
     if options["stability"]:
         clock = time.perf_counter()
         table = model.stability(options["stability"])
-        from topics.wording import plural
         progress.say(f"stability: {int(table['stable'].sum())} of {plural(len(table), 'topic')} came back in "
                      f"at least half of the {plural(options['stability'], 'rerun')} with other seeds "
                      f"({time.perf_counter() - clock:.1f} s)")
