@@ -237,14 +237,3 @@ def say_truncation(model: str, tally: list[tuple[int, int]], notes: list[str] | 
         warnings.warn(message, TopicsWarning, stacklevel=stacklevel + 1)
         if notes is not None:
             notes.append(message)
-
-
-def embed_with(function: Callable[[list[str]], np.ndarray], texts: Sequence[str]) -> np.ndarray:
-    """Embeddings from a user's callable, checked for shape."""
-    result = np.asarray(function(list(texts)), dtype=np.float32)
-    if result.ndim != 2 or result.shape[0] != len(texts):
-        raise ModelError(
-            f"the features callable returned an array of shape {result.shape}; expected "
-            f"({len(texts)}, dimensions)"
-        )
-    return result
