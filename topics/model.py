@@ -224,7 +224,7 @@ class TopicModel(BaseEstimator):
         from topics.embeddings import embed
 
         if callable(self.features):
-            return checked_vectors(self.features(list(texts)), len(texts))
+            return self.features(list(texts))  # checked (made dense) by the callers
         return embed(texts, self.embedding_model, cache_dir=self.cache_dir, progress=self.progress,
                      notes=notes, tally=tally)
 
