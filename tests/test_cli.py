@@ -478,3 +478,32 @@ def test_report_with_sample_in_the_config_file(tmp_path):
     assert run("report", "--config", "all.toml", "--quiet", cwd=tmp_path).returncode == 0
     assert "sample" not in json.loads((tmp_path / "all" / "run.json").read_text())
     assert "in_sample" not in pd.read_csv(tmp_path / "all" / "documents.csv").columns
+
+
+def test_sample_outputs_say_what_their_rows_are(tmp_path):
+    """With --sample, the report's documents.csv has a row per paper (exact duplicates and empty records
+    removed, and counted at the top of the report), while `topics fit --sample`'s documents.parquet has a row
+    per input record, as `topics assign` writes; `topics fit` says so instead of calling records papers."""
+    papers = topics.datasets.load_sample_papers()[["id", "title", "abstract"]]
+    copies = papers.iloc[:5].assign(id=[f"copy-{i}" for i in range(5)])
+    empty = papers.iloc[:1].assign(id="empty-1", title="", abstract="")
+    pd.concat([papers, copies, empty], ignore_index=True).to_csv(tmp_path / "papers.csv", index=False)
+
+    fitted = run("fit", "papers.csv", "--sample", "40", "--out", "model", cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    assert "reading: 58 papers from papers.csv (5 duplicates removed, 1 empty dropped)" in fitted.stderr
+    assert ("assigning: 64 rows in documents.parquet, one per record of the input: 58 papers, 5 exact "
+            "duplicates (the topic of their first copy), 1 empty record (outliers); ") in fitted.stderr
+    assert "all 64 papers" not in fitted.stderr
+    rows = pd.read_parquet(tmp_path / "model" / "documents.parquet")
+    assert len(rows) == 64 and rows["status"].value_counts().to_dict() == {
+        "assigned": 58, "duplicate": 5, "empty": 1}
+
+    reported = run("report", "papers.csv", "--sample", "40", "--out", "report", cwd=tmp_path)
+    assert reported.returncode == 0, reported.stderr
+    documents = pd.read_csv(tmp_path / "report" / "documents.csv", keep_default_na=False)
+    assert len(documents) == 58
+    assert documents["id"].tolist() == rows.loc[rows["status"] == "assigned", "id"].tolist()
+    assert "5 exact duplicates removed" in (tmp_path / "report" / "report.md").read_text().replace("\\", "")
+    help_text = run("fit", "--help", cwd=tmp_path).stdout
+    assert "a row per input record" in " ".join(help_text.split())

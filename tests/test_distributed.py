@@ -284,3 +284,56 @@ def test_fit_on_a_sample_writes_a_row_per_record(data, tmp_path):
     assert documents["duplicate_of"].iloc[100:102].tolist() == documents["id"].iloc[:2].tolist()
     assert documents["topic"].iloc[100:102].tolist() == documents["topic"].iloc[:2].tolist()
     assert documents["topic"].iloc[102] == -1 and documents["is_outlier"].iloc[102]
+
+
+def test_warnings_raised_on_the_workers_are_said_as_the_local_ones(tmp_path, monkeypatch):
+    """`topics assign --engine dask`: what the workers warn (here MiniLM's truncation count per partition, and
+    a saved cache_dir that cannot be used where the model is loaded) reaches the caller and is printed as
+    `topics: warning: ...`, as with --engine local, not as a raw Python warning with file, line and code."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
+    from topics.encoders import window
+
+    papers = topics.datasets.load_sample_papers()[["id", "title", "abstract"]]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    papers.iloc[:30].to_csv(parts / "p1.csv", index=False)
+    papers.iloc[30:].to_csv(parts / "p2.csv", index=False)
+    monkeypatch.setenv("TOPICS_CACHE_DIR", str(tmp_path / "cache"))  # the default cache, filled by the fit
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    model = topics.TopicModel(features="embeddings", progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TopicsWarning)
+        model.fit(pd.concat([read_all(parts / "p1.csv"), read_all(parts / "p2.csv")], ignore_index=True))
+    # saved on "another machine": its cache_dir cannot be created here (a file is in the way)
+    (tmp_path / "elsewhere").write_text("a file, not a folder")
+    model.set_params(cache_dir=str(tmp_path / "elsewhere" / "cache")).save(tmp_path / "model")
+    reads = window("all-MiniLM-L6-v2")
+    expected = {f"{name}: {reads.message(reads.count(corpus['text'].tolist()), len(corpus))}"
+                for name in ("p1.csv", "p2.csv") for corpus in [read_all(parts / name)]}
+
+    said = {}
+    for engine in (["--engine", "local"], ["--engine", "dask", "--workers", "1"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "topics.cli", "assign", str(tmp_path / "model"), str(parts),
+             "--out", str(tmp_path / f"out-{engine[1]}"), *engine],
+            capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "TopicsWarning" not in result.stderr and "warnings.warn" not in result.stderr, result.stderr
+        assert ".py:" not in result.stderr and "assigned = " not in result.stderr, result.stderr
+        lines = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
+        assert all(line.startswith("topics: warning: ") for line in lines), lines
+        said[engine[1]] = {line.removeprefix("topics: warning: ") for line in lines}
+        assert expected <= said[engine[1]], (expected, said[engine[1]])
+        fallback = [line for line in said[engine[1]] if "cannot be used here" in line]
+        assert len(fallback) == 1 and str(tmp_path / "cache" / "embeddings") in fallback[0], said
+        summary = json.loads((tmp_path / f"out-{engine[1]}" / SUMMARY_FILE).read_text())
+        for record in summary["partitions"]:  # the summary keeps each partition's warnings
+            name = os.path.basename(record["input"])
+            assert {f"{name}: {w['message']}" for w in record["warnings"]} <= said[engine[1]]
+            assert all(w["category"] == "topics.errors.TopicsWarning" for w in record["warnings"])
+    # the same words whatever the engine (the dask worker's load warning names the partition it loaded for)
+    assert {line.split(": ", 1)[-1] for line in said["local"]} == {line.split(": ", 1)[-1]
+                                                                  for line in said["dask"]}

@@ -174,3 +174,82 @@ def test_callable_features(sample):
     model.fit(sample)
     predicted, _ = model.transform(sample)
     assert np.array_equal(predicted, model.document_topics_)
+
+
+def test_a_saved_cache_dir_that_cannot_be_used_here_falls_back_to_the_default_cache(sample, tmp_path,
+                                                                                    monkeypatch):
+    """model.json keeps cache_dir as given; loaded where that folder cannot be made (another machine, a Dask
+    worker), the model uses the loader's default cache ($TOPICS_CACHE_DIR) and says so, instead of failing
+    on its first transform. A usable saved cache_dir, and the default None, are kept as they are."""
+    monkeypatch.setenv("TOPICS_CACHE_DIR", str(tmp_path / "default"))
+    theirs = tmp_path / "home" / "someone" / "cache"
+    model = topics.TopicModel(features="embeddings", cache_dir=str(theirs), progress=False).fit(sample)
+    model.save(tmp_path / "model")
+    assert json.loads((tmp_path / "model" / "model.json").read_text())["params"]["cache_dir"] == str(theirs)
+    shutil.rmtree(tmp_path / "home")
+    (tmp_path / "home").write_text("on this machine, a file is in the way")
+    said = r"saved with cache_dir=.*cannot be used here .*home is not a folder.*default .*default/embeddings"
+    with pytest.warns(topics.TopicsWarning, match=said):
+        loaded = topics.TopicModel.load(tmp_path / "model")
+    assert loaded.cache_dir is None
+    new = sample.iloc[:6]
+    predicted, _ = loaded.transform(new)
+    assert np.array_equal(predicted, model.document_topics_[:6])
+    assert list((tmp_path / "default" / "embeddings").glob("*.sqlite"))  # the vectors went to the default
+
+    mine = tmp_path / "mine" / "cache"  # not there yet, but it can be made: kept as given, no warning
+    model.set_params(cache_dir=str(mine)).save(tmp_path / "model-2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", topics.TopicsWarning)
+        assert topics.TopicModel.load(tmp_path / "model-2").cache_dir == str(mine)
+        model.set_params(cache_dir=None).save(tmp_path / "model-3")
+        assert topics.TopicModel.load(tmp_path / "model-3").cache_dir is None
+        # a TF-IDF model never uses the cache: what it was given is kept, unchecked
+        tfidf = topics.TopicModel(cache_dir=str(tmp_path / "home" / "x"), progress=False).fit(sample)
+        tfidf.save(tmp_path / "tfidf")
+        assert topics.TopicModel.load(tmp_path / "tfidf").cache_dir == str(tmp_path / "home" / "x")
+
+
+def test_another_local_model_counts_what_its_own_window_cuts(sample, tmp_path):
+    """A sentence-transformers model in a local folder (MiniLM's files, given a max_seq_length of 320): the
+    documents longer than its window, in its own tokenizer's pieces, are counted and said, when embedded and
+    when served from the cache (then without loading the model)."""
+    from topics.embeddings import resolve_model_path
+    from topics.encoders import window
+
+    local = tmp_path / "my-encoder"
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), local)
+    settings = local / "sentence_bert_config.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "max_seq_length": 320}))
+    texts = sample["text"].tolist()
+    reads = window("all-MiniLM-L6-v2:320")  # the same tokenizer, the same 320 pieces
+    cut = reads.count(texts)
+    assert 0 < cut < len(texts)
+
+    def expected(n: int) -> str:
+        return (f"{reads.count(texts[:n])} of {n} documents are longer than the 318 word pieces of text that "
+                f"{local}'s transformer reads (320 with [CLS] and [SEP])")
+
+    notes: list[str] = []
+    with pytest.warns(topics.TopicsWarning) as said:
+        embed(texts[:20], str(local), cache_dir=tmp_path / "cache", progress=False)  # 20 embedded now ...
+        embed(texts, str(local), cache_dir=tmp_path / "cache", progress=False, notes=notes)  # ... 20 cached
+    messages = [str(w.message) for w in said]
+    assert len(messages) == 2 and messages[0].startswith(expected(20)), messages
+    assert messages[1].startswith(expected(len(texts))) and notes == messages[1:]
+    # all of them cached: counted with the tokenizer alone, in a process that never loads the model
+    script = textwrap.dedent(
+        f"""
+        import sys, warnings
+        from topics.embeddings import embed
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            embed({texts!r}, {str(local)!r}, cache_dir={str(tmp_path / "cache")!r}, progress=False)
+        print("sentence_transformers" in sys.modules)
+        print([str(w.message) for w in said])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded, messages = result.stdout.strip().splitlines()
+    assert loaded == "False"
+    assert expected(len(texts)) in messages

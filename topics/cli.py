@@ -189,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--sample", type=_positive_int, metavar="N",
                         help="fit on N papers drawn deterministically (by --random-state); the others get "
                              "their topic from the model and a place on the map beside the papers they "
-                             "resemble, and the report covers every paper (sizes count them all)")
+                             "resemble, and the report covers every paper (sizes count them all; like any "
+                             "report, one row per paper: exact duplicates and empty records are removed, "
+                             "and counted)")
     report.set_defaults(handler=cmd_report)
 
     fit = commands.add_parser(
@@ -202,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", metavar="MODEL_DIR", help="where to save the model (required)")
     fit.add_argument("--sample", type=_positive_int, metavar="N",
                      help="fit on N papers drawn deterministically (by --random-state), then assign every "
-                          "paper; the topics of all papers go to MODEL_DIR/documents.parquet")
+                          "paper; MODEL_DIR/documents.parquet gets a row per input record, as topics "
+                          "assign writes it (an exact duplicate with its first copy's topic, an empty "
+                          "record as an outlier, each with its status)")
     fit.set_defaults(handler=cmd_fit)
 
     assign = commands.add_parser(
@@ -502,13 +506,26 @@ def cmd_fit(args: argparse.Namespace) -> int:
             raise CommandError("--sample writes documents.parquet and needs pyarrow: pip install pyarrow; "
                                "the model is saved") from None
         temporary.replace(documents)
-        progress.say(f"assigning: all {len(table):,} papers, {int(table['is_outlier'].sum()):,} outliers "
+        progress.say(f"assigning: {_record_rows(table)}; {int(table['is_outlier'].sum()):,} outliers "
                      f"({time.perf_counter() - clock:.1f} s)")
     if not progress.quiet:
         sampled = "" if model.sample_indices_ is None else f" (sampled from {model.n_input_documents_:,})"
         print(f"topics: model of {model.n_documents_:,} papers{sampled}, {model.n_topics_} topics saved to "
               f"{out.resolve()}")
     return EXIT_OK
+
+
+def _record_rows(table) -> str:
+    """What documents.parquet of a fit on a sample holds, in words: a row per record of the input, which
+    counts the duplicates and empty records that reading removed from the papers (they are rows here)."""
+    status = table["status"].value_counts()
+    duplicates, empty = int(status.get("duplicate", 0)), int(status.get("empty", 0))
+    if not (duplicates or empty):
+        return f"all {plural(len(table), 'paper')} in documents.parquet"
+    their = "its" if duplicates == 1 else "their"
+    return (f"{len(table):,} rows in documents.parquet, one per record of the input: "
+            f"{plural(int(status.get('assigned', 0)), 'paper')}, {plural(duplicates, 'exact duplicate')} "
+            f"(the topic of {their} first copy), {plural(empty, 'empty record')} (outliers)")
 
 
 def _every_record(model, corpus, options: dict):

@@ -27,6 +27,13 @@ model from those bytes the first time it needs it and keeps it for its later par
 when the run ends. So the model directory need not be on a filesystem the workers share; the input and
 output folders must be (or be on storage that every worker mounts at the same path).
 
+Warnings raised while a partition is assigned (an encoder's truncation count, a saved ``cache_dir`` that
+cannot be used here, ...) are collected where the partition runs, worker or this process, and raised again
+in the calling process, the partition's file name first (``part-003.csv.gz: 12 of 40 documents are
+longer ...``), as partitions finish: so they are shown as the caller shows warnings (``topics: warning:``
+on the command line) whatever the engine, and with a remote scheduler they reach the caller rather than a
+worker's log. Each partition's warnings are also in the summary (``"warnings"``).
+
 A worker process that dies mid-partition (killed, out of memory) loses nothing: the output was not
 renamed into place, and the scheduler runs the partition again on another worker (up to
 ``distributed.scheduler.allowed-failures`` times, 3 by default); an exception inside a partition is
@@ -42,12 +49,14 @@ import json
 import os
 import signal
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from topics.errors import InputError, InputFileNotFoundError, ModelError, NoDocumentsError, TopicsError
+from topics.wording import plural
 
 __all__ = ["OUTPUT_COLUMNS", "STATUSES", "SUMMARY_FILE", "assign_partitions", "assign_records", "find_inputs",
            "output_name"]
@@ -199,6 +208,61 @@ def run_partition_on_worker(digest: str, task: dict) -> dict:
     return run_partition({"digest": digest, "files": plugin.files}, task)
 
 
+# ---------------------------------------------------------------------------------------------- warnings
+# warnings of the partitions running in this process, per thread: a Dask worker may run several at once, and
+# `warnings.catch_warnings` is process-wide (two partitions would take each other's warnings)
+_COLLECTING = threading.local()
+_HOOK_LOCK = threading.Lock()
+_HOOK_USERS = [0]
+_SHOWN_BEFORE: list = []  # the `warnings.showwarning` that `_show_or_collect` stands in front of
+
+
+def _show_or_collect(message, category, filename, lineno, file=None, line=None):
+    log = getattr(_COLLECTING, "log", None)
+    if log is None:  # a warning of another thread than a partition's: shown as it would have been
+        return _SHOWN_BEFORE[0](message, category, filename, lineno, file, line)
+    log.append({"category": f"{category.__module__}.{category.__qualname__}",
+                "message": " ".join(str(message).split())})
+    return None
+
+
+@contextlib.contextmanager
+def _collected_warnings():
+    """The warnings raised in this thread inside the block, as a list of {"category", "message"}; filled
+    when the block ends. The process's warning filters still apply (an ignored warning is not collected)."""
+    log: list[dict] = []
+    with _HOOK_LOCK:
+        if _HOOK_USERS[0] == 0 or warnings.showwarning is not _show_or_collect:
+            _SHOWN_BEFORE[:] = [warnings.showwarning]
+            warnings.showwarning = _show_or_collect
+        _HOOK_USERS[0] += 1
+    _COLLECTING.log = log
+    try:
+        yield log
+    finally:
+        _COLLECTING.log = None
+        with _HOOK_LOCK:
+            _HOOK_USERS[0] -= 1
+            if _HOOK_USERS[0] == 0 and warnings.showwarning is _show_or_collect:
+                warnings.showwarning = _SHOWN_BEFORE[0]
+
+
+def _relay_warnings(record: dict, stacklevel: int) -> None:
+    """Raise again, in this process, the warnings collected while `record`'s partition was assigned."""
+    import importlib
+
+    name = Path(record["input"]).name
+    for item in record.get("warnings", ()):
+        module, _, qualname = item["category"].rpartition(".")
+        try:
+            category = getattr(importlib.import_module(module), qualname)
+        except (ImportError, AttributeError, ValueError):
+            category = UserWarning
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = UserWarning
+        warnings.warn(f"{name}: {item['message']}", category, stacklevel=stacklevel + 1)
+
+
 # ---------------------------------------------------------------------------------------------- partitions
 def _schema():
     """The same Parquet schema for every partition (an all-null ``duplicate_of`` is still a string)."""
@@ -279,7 +343,15 @@ def assign_records(model, corpus, batch_size: int = 20_000):
 
 
 def run_partition(payload: dict, task: dict) -> dict:
-    """Read one input partition, assign its records, write its Parquet file; the counts, checked."""
+    """Read one input partition, assign its records, write its Parquet file; the counts, checked, and the
+    warnings raised meanwhile (``"warnings"``, for the caller to raise again: `_relay_warnings`)."""
+    with _collected_warnings() as raised:
+        record = _run_partition(payload, task)
+    record["warnings"] = raised
+    return record
+
+
+def _run_partition(payload: dict, task: dict) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -456,6 +528,7 @@ def assign_partitions(
                 record = _failure(task, error)
             results[task["input"]] = record
             say(_line(number, len(tasks), record))
+            _relay_warnings(record, stacklevel=2)
         cluster_info["model_loads"] = {str(os.getpid()): 1}
     elif tasks:
         cluster_info.update(_run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say))
@@ -481,8 +554,11 @@ def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say
             except (OSError, TimeoutError) as error:
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         else:
+            # no dashboard; the scheduler's own small HTTP server (health checks) on any free port, not on
+            # 8787, which another cluster may hold ("Port 8787 is already in use" would be warned)
             cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                   silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
             address = client.scheduler.address
@@ -492,7 +568,7 @@ def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say
                 raise InputError(f"the Dask scheduler at {address} has no workers (waited 60 s); start "
                                  f"some with: dask worker {address}") from None
             n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
-            say(f"dask: {len(tasks)} partitions on {n_workers} workers at {address}")
+            say(f"dask: {plural(len(tasks), 'partition')} on {plural(n_workers, 'worker')} at {address}")
             # the model's files go to each worker once (and to a worker that joins or restarts later)
             client.register_plugin(ModelPlugin(digest, files), name=plugin_name(digest))
             futures = {}
@@ -511,6 +587,7 @@ def _run_on_dask(files, digest, tasks, results, scheduler, workers, retries, say
                     loads[pid] = loads.get(pid, 0) + 1
                 results[task["input"]] = record
                 say(_line(number, len(tasks), record))
+                _relay_warnings(record, stacklevel=3)
             with contextlib.suppress(Exception):  # a worker that is gone has nothing to drop
                 client.unregister_worker_plugin(plugin_name(digest))
             return {"engine": "dask", "scheduler": address, "n_workers": n_workers, "model_loads": loads}

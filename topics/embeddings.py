@@ -4,22 +4,25 @@ The default model, all-MiniLM-L6-v2, is served from the offline package `gt-all-
 sentence-transformers model name or local path works if it is already on this machine. The fast encoders
 ("minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid", optionally with ":N" word pieces of
 truncation) are described in `topics.encoders`, with their speed and quality in docs/benchmarks.md. Every
-encoder reads only the start of a long document (MiniLM itself 256 word pieces); `embed` says how many
-documents were cut, in a `TopicsWarning` and in `TopicModel.notes_`. Nothing is downloaded at run time.
+encoder reads only the start of a long document (MiniLM itself 256 word pieces, another sentence-transformers
+model its own ``max_seq_length`` of its own tokenizer's pieces); `embed` says how many documents were cut,
+in a `TopicsWarning` and in `TopicModel.notes_`. Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from topics import defaults
-from topics.encoders import MINILM_NAMES, offline_import, quiet_loading
+from topics.encoders import MINILM_NAMES, Window, offline_import, quiet_loading
 from topics.errors import ModelError, TopicsWarning
 
 
@@ -188,6 +191,7 @@ def embed(
     missing = [i for i, k in enumerate(keys) if k not in cached] if cache else list(range(len(texts)))
     vectors: dict[int, np.ndarray] = {}
     truncated = 0
+    counted: list[int] = []  # the texts whose cuts the encoder counted itself, as it read them
     if missing:
         from topics.encoders import get_encoder
 
@@ -201,10 +205,11 @@ def embed(
                     cache.put([keys[i] for i in batch], encoded)
                 vectors.update(zip(batch, encoded, strict=False))
                 bar.update(len(batch))
-        truncated = encoder.truncated
+        if encoder.window is not None:  # else (another sentence-transformers model) counted below
+            truncated, counted = encoder.truncated, missing
     for i, key in enumerate(keys):
         vectors.setdefault(i, cached.get(key))
-    cut = (_count_truncated(model, texts, missing, truncated), len(texts))
+    cut = (_count_truncated(model, texts, counted, truncated), len(texts))
     if tally is not None:
         tally.append(cut)
     else:
@@ -214,10 +219,9 @@ def embed(
 
 def _count_truncated(model: str, texts: list[str], encoded: list[int], truncated: int) -> int:
     """How many of `texts` the encoder cut: `truncated` counted among the `encoded` ones as it read them,
-    the cached ones counted now with the tokenizer alone (no model is loaded)."""
-    from topics.encoders import window
-
-    reads = window(model)
+    the others (cached, or read by an encoder that does not count) counted now with the tokenizer alone
+    (no model is loaded)."""
+    reads = truncation_window(model)
     if reads is None:
         return 0
     done = set(encoded)
@@ -228,12 +232,147 @@ def say_truncation(model: str, tally: list[tuple[int, int]], notes: list[str] | 
                    stacklevel: int = 2) -> None:
     """Warn (and note) once how many documents the encoder `model` cut, summed over `tally`'s
     (documents cut, documents) pairs, one per batch embedded; nothing if none was cut."""
-    from topics.encoders import window
-
-    reads = window(model)
+    reads = truncation_window(model)
     truncated, documents = sum(t for t, _ in tally), sum(n for _, n in tally)
     message = reads.message(truncated, documents) if reads is not None else None
     if message:
         warnings.warn(message, TopicsWarning, stacklevel=stacklevel + 1)
         if notes is not None:
             notes.append(message)
+
+
+# ------------------------------------------------------------------ what another sentence-transformers reads
+def truncation_window(model: str) -> Window | None:
+    """What the encoder `model` reads of a document: `topics.encoders.window` for MiniLM and the fast
+    encoders; for another sentence-transformers model on this machine (a local folder, MiniLM's own folder
+    too, or a name in the Hugging Face cache), its ``max_seq_length`` of its own tokenizer's pieces, read
+    from the model's files (the model itself is not loaded). None if that cannot be found out."""
+    from topics.encoders import local_fingerprint, window
+
+    known = window(model)
+    if known is not None:
+        return known
+    return _model_window(model, local_fingerprint(model) if Path(model).is_dir() else None)
+
+
+class ModelWindow(Window):
+    """The window of a sentence-transformers model: its ``max_seq_length`` (special tokens included) of the
+    pieces of its own tokenizer; `pieces` counts with that tokenizer."""
+
+    def __init__(self, encoder: str, limit: int, specials: list[str], encode: Callable[[list[str]], list]):
+        super().__init__(encoder, limit, special=len(specials))
+        self.specials = specials
+        self._encode = encode  # texts -> their pieces' ids without special tokens, cut after `limit` + 1
+
+    def pieces(self, texts: list[str], cap: int | None = None) -> list[list[int]]:  # noqa: ARG002
+        return self._encode(texts)
+
+    def message(self, long: int, documents: int) -> str | None:
+        text = super().message(long, documents)
+        if text and self.specials != ["[CLS]", "[SEP]"]:
+            added = " and ".join(self.specials) if self.specials else "no special tokens"
+            text = text.replace("with [CLS] and [SEP]", f"with {added}")
+        return text
+
+
+@lru_cache(maxsize=8)
+def _model_window(model: str, fingerprint: str | None) -> ModelWindow | None:  # noqa: ARG001 - the key
+    folder = _model_folder(model)
+    if folder is None:
+        return None
+    transformer = folder
+    modules = _json(folder / "modules.json")
+    if isinstance(modules, list):  # the folder of the Transformer module: "" in most models, 0_Transformer
+        paths = [m.get("path", "") for m in modules if str(m.get("type", "")).endswith("models.Transformer")]
+        if paths:
+            transformer = folder / paths[0]
+    settings = _json(transformer / "sentence_bert_config.json") or {}
+    limit = settings.get("max_seq_length")
+    if not isinstance(limit, int) or limit <= 0:  # sentence-transformers' own default
+        known = [value for value in (
+            (_json(transformer / "config.json") or {}).get("max_position_embeddings"),
+            (_json(transformer / "tokenizer_config.json") or {}).get("model_max_length"),
+        ) if isinstance(value, int) and 0 < value < 1_000_000]
+        if not known:
+            return None
+        limit = min(known)
+    lower = bool(settings.get("do_lower_case"))
+    tokenizer = _fast_tokenizer(transformer, limit)
+    if tokenizer is None:
+        return None
+    with_specials = tokenizer.encode("a", add_special_tokens=True)
+    plain = set(tokenizer.encode("a", add_special_tokens=False).ids)
+    specials = [token for token, i in zip(with_specials.tokens, with_specials.ids, strict=False)
+                if i not in plain]
+
+    def encode(texts: list[str]) -> list[list[int]]:
+        texts = [t.lower() for t in texts] if lower else list(texts)
+        return [item.ids for item in tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+    return ModelWindow(model, limit, specials, encode)
+
+
+def _model_folder(model: str) -> Path | None:
+    """The local folder of a sentence-transformers model: the path given, else its copy in the Hugging Face
+    cache (nothing is downloaded); None if neither is there."""
+    if model.lower() in MINILM_NAMES:
+        return Path(resolve_model_path(model))
+    if Path(model).expanduser().is_dir():
+        return Path(model).expanduser()
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        return None
+    for repository in (model, f"sentence-transformers/{model}") if "/" not in model else (model,):
+        try:
+            return Path(snapshot_download(repository, local_files_only=True))
+        except Exception:  # noqa: BLE001 - not in the cache (or not a valid name): try the next, or give up
+            continue
+    return None
+
+
+def _fast_tokenizer(folder: Path, limit: int):
+    """The model's tokenizer.json with the `tokenizers` library (fast, no transformers), cutting after
+    `limit` + 1 pieces; else its tokenizer through transformers, in the same shape; None if neither loads."""
+    if (folder / "tokenizer.json").is_file():
+        try:
+            tokenizers = offline_import("tokenizers", "")
+            tokenizer = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(limit + 1)
+            return tokenizer
+        except Exception:  # noqa: BLE001 - fall back on transformers
+            pass
+    try:
+        transformers = offline_import("transformers", "")
+        with quiet_loading():
+            loaded = transformers.AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    except Exception:  # noqa: BLE001 - no tokenizer we can read: the cut is not counted
+        return None
+    return _SlowTokenizer(loaded, limit + 1)
+
+
+class _SlowTokenizer:
+    """A transformers tokenizer with the `encode` / `encode_batch` of the `tokenizers` library."""
+
+    class _Encoding:
+        def __init__(self, ids: list[int], tokens: list[str]):
+            self.ids, self.tokens = ids, tokens
+
+    def __init__(self, tokenizer, cap: int):
+        self.tokenizer, self.cap = tokenizer, cap
+
+    def encode(self, text: str, add_special_tokens: bool = True):
+        ids = self.tokenizer(text, add_special_tokens=add_special_tokens, truncation=True,
+                             max_length=self.cap)["input_ids"]
+        return self._Encoding(ids, self.tokenizer.convert_ids_to_tokens(ids))
+
+    def encode_batch(self, texts: list[str], add_special_tokens: bool = True):
+        return [self.encode(text, add_special_tokens) for text in texts]
+
+
+def _json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
