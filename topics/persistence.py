@@ -2,11 +2,18 @@
 
 Loading reads only JSON, gzip'd JSON Lines and NumPy arrays with `allow_pickle=False`, so a model directory
 can never run code. A format version and the package versions it was written with are recorded.
+
+Parameters are saved as given. So `cache_dir` is saved only if it was set (the default, None, is saved as
+None and means the loader's own default cache, ``$TOPICS_CACHE_DIR/embeddings``); a model loaded where the
+saved `cache_dir` cannot be used (another machine, a Dask worker: the folder cannot be created or written)
+uses the loader's default cache instead, with a `TopicsWarning` that says so.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from topics.errors import ModelError
+from topics.errors import ModelError, TopicsWarning
 
 if TYPE_CHECKING:
     from topics.model import TopicModel
@@ -161,5 +168,41 @@ def load(directory: str | Path) -> TopicModel:
     if counts is None or counts.shape != (len(corpus), len(model.vocabulary_.terms)):
         counts = model.vocabulary_.counts(corpus["text"].tolist())
     model.counts_ = counts
+    model.cache_dir = _usable_cache_dir(model)
     model._describe()
     return model
+
+
+def _usable_cache_dir(model: TopicModel):
+    """The saved `cache_dir` of an embeddings model if it can hold the cache here, else None (the default
+    cache) with a warning; a model that does not embed keeps it as saved (it never uses it)."""
+    saved = model.cache_dir
+    if saved is None or model.features != "embeddings":
+        return saved
+    problem = _cache_dir_problem(Path(saved).expanduser())
+    if problem is None:
+        return saved
+    from topics.embeddings import default_cache_dir
+
+    warnings.warn(
+        f"the model was saved with cache_dir={str(saved)!r}, which cannot be used here "
+        f"({problem}); its embedding cache is the default {default_cache_dir()} instead (set "
+        "$TOPICS_CACHE_DIR, or model.cache_dir, to choose another)",
+        TopicsWarning,
+        stacklevel=4,  # the caller of TopicModel.load
+    )
+    return None
+
+
+def _cache_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot be (created as) a writable folder, without creating anything; None if it can."""
+    existing = path
+    while not existing.exists():
+        if existing.parent == existing:
+            return "no part of the path exists"
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a folder" if existing != path else "it is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "it is not writable" if existing == path else f"{existing} is not writable"
+    return None
