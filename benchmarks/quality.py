@@ -72,8 +72,9 @@ def _lsa(corpus):
     from topics import defaults  # noqa: F401
     from topics.features import LsaProjection, Vocabulary
 
-    vocabulary, counts = Vocabulary.fit(corpus["text"].tolist())
-    _, vectors = LsaProjection.fit(vocabulary.tfidf(counts), 42)
+    texts = corpus["text"].tolist()
+    vocabulary, counts = Vocabulary.fit(texts)
+    _, vectors = LsaProjection.fit(vocabulary.tfidf(counts), 42, texts, vocabulary)
     return vectors
 
 

@@ -322,7 +322,8 @@ def test_a_missing_extra_is_said_before_any_work(sample, monkeypatch):
 
 def test_features_are_the_same_whatever_the_blas_thread_count():
     """OpenBLAS sums in an order that depends on its thread count: without care, a cluster node with
-    OPENBLAS_NUM_THREADS=1 and a laptop with 2 threads got other LSA vectors, and then other topics."""
+    OPENBLAS_NUM_THREADS=1 and a laptop with 2 threads got other LSA vectors, and then other topics.
+    1,000 documents: the features include the context vectors, whose SVD is guarded the same way."""
     import os
     import subprocess
     import sys
@@ -334,7 +335,8 @@ def test_features_are_the_same_whatever_the_blas_thread_count():
         "from topics.features import LsaProjection, Vocabulary\n"
         "texts = topics.read_corpus(sys.argv[1])['text'].tolist()[:1000]\n"
         "vocabulary, counts = Vocabulary.fit(texts)\n"
-        "_, vectors = LsaProjection.fit(vocabulary.tfidf(counts), 42)\n"
+        "projection, vectors = LsaProjection.fit(vocabulary.tfidf(counts), 42, texts, vocabulary)\n"
+        "assert projection.context is not None and vectors.shape[1] == 200, vectors.shape\n"
         "print(hashlib.sha256(vectors.tobytes()).hexdigest())\n"
     )
     path = str(shared_file("ai-conference-papers.csv.gz"))

@@ -51,14 +51,15 @@ def ai_conference():
     return read_shared("ai-conference-papers.csv.gz")
 
 
-def test_ai_conference_papers_tfidf(ai_conference):
-    """Regression guards with TF-IDF (themes 0.3401 / 0.321 / 0.328 on seeds 42 / 1 / 7, topics 0.33;
-    BERTopic 0.30-0.31 on the same vectors). TF-IDF does not reach the issue's 0.34 robustly: seed 42 passes
-    it by 0.0001, and k-means told the true k=17 on the same vectors reaches 0.33-0.34."""
+def test_ai_conference_papers_tfidf_reach_the_floor(ai_conference):
+    """The issue's floor, theme NMI >= 0.34 (BERTopic on the same vectors: 0.30-0.32), with the default
+    TF-IDF features. With the word-context vectors beside the LSA, 8 seeds measured 0.321-0.359 (mean
+    0.345; LSA alone 0.312-0.343, mean 0.333); the default seed 42 gives 0.352 and is tested."""
     model = topics.TopicModel(progress=False).fit(ai_conference)
+    assert model.lsa_.context is not None and model.vectors_.shape[1] == 200
     scores = topics.evaluate(model, labels="label")
-    assert scores["topic_nmi"] >= 0.31, scores
-    assert scores["theme_nmi"] >= 0.31, scores
+    assert scores["topic_nmi"] >= 0.32, scores
+    assert scores["theme_nmi"] >= 0.34, scores
     assert scores["outlier_share"] < 0.2, scores
 
 

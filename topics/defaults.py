@@ -73,6 +73,19 @@ def lsa_components(n_documents: int, n_terms: int) -> int:
     return max(1, min(100, n_documents - 1, n_terms - 1))
 
 
+# Context vectors (topics.features.ContextVectors): words this far apart or closer are each other's context,
+# and context counts are raised to this power before PMI (word2vec's smoothing).
+CONTEXT_WINDOW = 5
+CONTEXT_SMOOTHING = 0.75
+# Below this many documents word pairs are too few for context vectors: the TF-IDF features are LSA alone.
+MIN_DOCUMENTS_FOR_CONTEXT = 1000
+
+
+def context_dimensions(n_words: int) -> int:
+    """Dimensions of the words' context vectors: as many as the LSA's, fewer for a tiny vocabulary."""
+    return max(0, min(100, n_words - 1))
+
+
 def umap_neighbors(n_documents: int) -> int:
     """UMAP's neighbourhood: about 15 for a few thousand documents, smaller for a few dozen."""
     return int(min(n_documents - 1, max(5, round(2 * math.log2(max(n_documents, 2))))))

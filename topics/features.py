@@ -1,7 +1,16 @@
 """Document features: the term counts every model needs for its keywords, and the dense vectors it clusters.
 
-Two kinds of dense vectors: TF-IDF reduced by LSA (truncated SVD), the fast default, or sentence embeddings
-(see `topics.embeddings`). Everything learned here is plain arrays and lists, so a model saves without pickle.
+Two kinds of dense vectors: TF-IDF projected to a dense space (the fast default, `LsaProjection`), or
+sentence embeddings (see `topics.embeddings`). Everything learned here is plain arrays and lists, so a model
+saves without pickle.
+
+The TF-IDF projection has two halves, each unit length, side by side:
+- LSA: truncated SVD of the document-term matrix. It knows which words occur in the same *documents*.
+- Context vectors: each word's vector comes from the words found within `defaults.CONTEXT_WINDOW` words of
+  it across the corpus (positive PMI, then truncated SVD), and a document is the TF-IDF weighted sum of its
+  words' vectors. Words used in the same way ("segmentation", "lesion") get close vectors even when they
+  rarely share a document, which LSA cannot see. With both halves, theme NMI over seeds 42 / 1 / 7 rose
+  from 0.330 to 0.356 on AI-conference papers and from 0.826 to 0.846 on BBC News (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -26,12 +35,13 @@ def stop_words() -> list[str]:
     return sorted(set(ENGLISH_STOP_WORDS) | extra)
 
 
-def _count_vectorizer(**settings):
+def _count_vectorizer(ngram_range: tuple[int, int] = (1, 2), **settings):
     """The one tokenisation of the package: words (TOKEN_PATTERN), unigrams and bigrams, no stop words."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     return CountVectorizer(
-        token_pattern=TOKEN_PATTERN, stop_words=stop_words(), ngram_range=(1, 2), dtype=np.float32, **settings
+        token_pattern=TOKEN_PATTERN, stop_words=stop_words(), ngram_range=ngram_range, dtype=np.float32,
+        **settings,
     )
 
 
@@ -81,13 +91,98 @@ class Vocabulary:
 
 
 @dataclass
-class LsaProjection:
-    """TF-IDF to a dense space by truncated SVD (latent semantic analysis)."""
+class ContextVectors:
+    """Word vectors from the words around each word; a document is the TF-IDF weighted sum of its words'."""
 
-    components: np.ndarray  # (k, n_terms)
+    terms: np.ndarray  # (n_words,) the vocabulary columns (single words) that have a vector
+    vectors: np.ndarray  # (n_words, k)
 
     @classmethod
-    def fit(cls, tfidf: sp.csr_matrix, random_state: int) -> tuple[LsaProjection, np.ndarray]:
+    def fit(cls, texts: Sequence[str], vocabulary: Vocabulary, random_state: int) -> ContextVectors | None:
+        """Positive PMI of word pairs within `defaults.CONTEXT_WINDOW` words of each other (stop words left
+        out first), reduced by truncated SVD; None when the corpus has too few words for it."""
+        from sklearn.decomposition import TruncatedSVD
+        from threadpoolctl import threadpool_limits
+
+        terms = np.array([i for i, term in enumerate(vocabulary.terms) if " " not in term], dtype=np.int64)
+        n_components = defaults.context_dimensions(len(terms))
+        if n_components < 2:
+            return None
+        pmi = _positive_pmi(_cooccurrences(texts, vocabulary, terms))
+        if pmi.nnz == 0:
+            return None
+        svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=random_state)
+        with threadpool_limits(limits=1, user_api="blas"):  # thread-count independent, as for the LSA
+            scaled = svd.fit_transform(pmi)
+        # the singular vectors themselves (every dimension weighted alike): scaling them by the singular
+        # values let a few broad dimensions dominate (AI-conference theme NMI 0.343 against 0.356)
+        singular = np.where(svd.singular_values_ > 0, svd.singular_values_, 1.0)
+        return cls(terms=terms, vectors=(scaled / singular).astype(np.float32))
+
+    def transform(self, tfidf: sp.csr_matrix) -> np.ndarray:
+        return _unit_rows(np.asarray(tfidf[:, self.terms] @ self.vectors))
+
+
+def _cooccurrences(texts: Sequence[str], vocabulary: Vocabulary, terms: np.ndarray) -> sp.csr_matrix:
+    """Symmetric counts of word pairs at most `defaults.CONTEXT_WINDOW` words apart, built in chunks of
+    documents so that a large corpus never holds all its pairs at once."""
+    analyze = _count_vectorizer(ngram_range=(1, 1)).build_analyzer()
+    column = {vocabulary.terms[t]: i for i, t in enumerate(terms)}
+    n_words = len(terms)
+    total = sp.csr_matrix((n_words, n_words), dtype=np.float32)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    pending = 0
+    for text in texts:
+        ids = np.array([column[w] for w in analyze(text) if w in column], dtype=np.int32)
+        for distance in range(1, defaults.CONTEXT_WINDOW + 1):
+            if len(ids) > distance:
+                rows.append(ids[:-distance])
+                cols.append(ids[distance:])
+                pending += len(ids) - distance
+        if pending > 5_000_000:
+            total = total + _pair_counts(rows, cols, n_words)
+            rows, cols, pending = [], [], 0
+    total = total + _pair_counts(rows, cols, n_words)
+    return (total + total.T).tocsr()
+
+
+def _pair_counts(rows: list[np.ndarray], cols: list[np.ndarray], n_words: int) -> sp.csr_matrix:
+    if not rows:
+        return sp.csr_matrix((n_words, n_words), dtype=np.float32)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n_words, n_words))
+
+
+def _positive_pmi(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """log(p(w, c) / (p(w) p(c))) where positive, with context counts smoothed by
+    `defaults.CONTEXT_SMOOTHING` (rare context words otherwise get the highest PMI)."""
+    pairs = counts.tocoo()
+    total = float(pairs.data.sum())
+    word_totals = np.asarray(counts.sum(axis=1)).ravel()
+    smoothed = word_totals ** defaults.CONTEXT_SMOOTHING
+    smoothed = smoothed / max(smoothed.sum(), 1e-12) * total
+    pmi = np.log(pairs.data * total / (word_totals[pairs.row] * smoothed[pairs.col]))
+    keep = pmi > 0
+    return sp.csr_matrix(
+        (pmi[keep].astype(np.float32), (pairs.row[keep], pairs.col[keep])), shape=counts.shape
+    )
+
+
+@dataclass
+class LsaProjection:
+    """TF-IDF to a dense space: LSA (truncated SVD) beside the documents' context vectors, each half unit
+    length, the whole unit length. Models saved before context vectors existed have LSA alone."""
+
+    components: np.ndarray  # (k, n_terms)
+    context: ContextVectors | None = None
+
+    @classmethod
+    def fit(
+        cls, tfidf: sp.csr_matrix, random_state: int, texts: Sequence[str] | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> tuple[LsaProjection, np.ndarray]:
+        """Fit on the TF-IDF of the corpus; `texts` and their `vocabulary` add the context vectors."""
         from sklearn.decomposition import TruncatedSVD
 
         n_components = defaults.lsa_components(*tfidf.shape)
@@ -102,10 +197,20 @@ class LsaProjection:
         # thread settings (OPENBLAS_NUM_THREADS=1 on a cluster, 2 on a laptop)
         with threadpool_limits(limits=1, user_api="blas"):
             reduced = svd.fit_transform(tfidf)
-        return cls(components=svd.components_.astype(np.float32)), _unit_rows(reduced)
+        context = None
+        enough = tfidf.shape[0] >= defaults.MIN_DOCUMENTS_FOR_CONTEXT
+        if texts is not None and vocabulary is not None and enough:
+            context = ContextVectors.fit(texts, vocabulary, random_state)
+        projection = cls(components=svd.components_.astype(np.float32), context=context)
+        return projection, projection._combine(_unit_rows(reduced), tfidf)
 
     def transform(self, tfidf: sp.csr_matrix) -> np.ndarray:
-        return _unit_rows(np.asarray(tfidf @ self.components.T))
+        return self._combine(_unit_rows(np.asarray(tfidf @ self.components.T)), tfidf)
+
+    def _combine(self, lsa: np.ndarray, tfidf: sp.csr_matrix) -> np.ndarray:
+        if self.context is None:
+            return lsa
+        return _unit_rows(np.hstack([lsa, self.context.transform(tfidf)]))
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

@@ -211,7 +211,8 @@ class TopicModel(BaseEstimator):
             return blank_out(texts, unit_rows(checked_vectors(embeddings, len(texts))))
         if self.features == "tfidf":
             self.vectors_from_ = "tfidf"
-            self.lsa_, vectors = LsaProjection.fit(self.vocabulary_.tfidf(counts), self.random_state)
+            self.lsa_, vectors = LsaProjection.fit(
+                self.vocabulary_.tfidf(counts), self.random_state, texts, self.vocabulary_)
             return vectors
         self.lsa_ = None
         self.vectors_from_ = "callable" if callable(self.features) else "encoder"

@@ -69,6 +69,9 @@ def save(model: TopicModel, directory: str | Path) -> Path:
     arrays["assigner_bias"] = model.assigner_.bias
     if model.lsa_ is not None:
         arrays["lsa_components"] = model.lsa_.components
+        if model.lsa_.context is not None:
+            arrays["context_terms"] = model.lsa_.context.terms
+            arrays["context_vectors"] = model.lsa_.context.vectors
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -115,7 +118,7 @@ def _json_default(value):
 def load(directory: str | Path) -> TopicModel:
     """Read a model written by `save`; a corrupt or foreign directory is a ModelError."""
     from topics.assignment import TopicAssigner
-    from topics.features import LsaProjection, Vocabulary
+    from topics.features import ContextVectors, LsaProjection, Vocabulary
     from topics.model import TopicModel
 
     directory = Path(directory).expanduser()
@@ -150,7 +153,12 @@ def load(directory: str | Path) -> TopicModel:
         counts_file = directory / "counts.npz"
         counts = sp.load_npz(counts_file).tocsr() if counts_file.is_file() else None
         model.vocabulary_ = Vocabulary(terms=list(document["vocabulary"]), idf=arrays["idf"])
-        model.lsa_ = LsaProjection(arrays["lsa_components"]) if "lsa_components" in arrays else None
+        model.lsa_ = None
+        if "lsa_components" in arrays:
+            context = None  # models saved before context vectors, or fitted on fewer documents, have none
+            if "context_vectors" in arrays:
+                context = ContextVectors(terms=arrays["context_terms"], vectors=arrays["context_vectors"])
+            model.lsa_ = LsaProjection(arrays["lsa_components"], context)
         model.assigner_ = TopicAssigner(weights=arrays["assigner_weights"], bias=arrays["assigner_bias"])
     except ModelError:
         raise
