@@ -28,32 +28,66 @@ Centring is used for sentence embeddings only (`center="auto"`): TF-IDF already 
 more than half of the documents, its own corpus-relative step, and centring it again pushed the sample's
 core self-supervised topic to -0.16.
 
+Is the score high? Decoy themes
+-------------------------------
+How high a cosine has to be depends on the corpus, the features and the theme: on the 58 sample papers
+unrelated themes scored at most 0.16 with TF-IDF, but on 6,253 AI-conference papers "computer vision"
+scored 0.22-0.28 with generic machine-learning topics (graphs, label noise, quantization), and a fixed 0.20
+attached 11 of 39 topics wrongly. So a score is judged against the scores the same topic (or paper) gives
+to decoy themes: `NULL_DRAWS` (1,000) random sets of as many terms as the theme has texts, each turned into
+a vector exactly like a theme. `z` = (score - mean of the decoys' scores) / their standard deviation: how
+unusual the score is for a theme of that size in this model. Decoys come from (`DECOYS_FROM`):
+
+- "themes" (TF-IDF): the texts of all the themes, each theme's texts together as likely as another
+  theme's; the themes' own texts included. A theme stands out when the topic prefers it to a mixture of the
+  user's themes. With fewer than 3 themes (or under `MIN_POOL` texts outside the largest theme), the
+  topics' keywords are drawn as one more group.
+- "keywords" (TF-IDF and embeddings): the keywords of the model's topics. A theme stands out when the topic
+  prefers it to a mixture of the corpus's own vocabulary.
+
+TF-IDF uses both and takes the higher z: keyword decoys alone miss the sample's core self-supervised topic
+(z 0.2: in a corpus about self-supervised learning, the theme looks like any mixture of its keywords), and
+theme decoys alone miss the sample's medical self-supervised topic (z 1.65: decoys half made of
+self-supervised terms score high on it too); each catches the other's case, and on the AI-conference papers
+neither lets a wrong attachment through. Embeddings use keyword decoys only: theme decoys, after centring,
+vary so little that unrelated topics reached z 2-3.6 (8 of 26 topics attached wrongly).
+
 Rules
 -----
-1. topic -> theme: the theme with the highest score, or "Other" when that score is below
-   `threshold` (OTHER_THRESHOLD).
+1. topic -> theme: the theme with the highest z, or "Other" when that z is below `threshold` (OTHER_Z).
 2. paper -> theme ("topic" rule): the theme of its topic, unless
-3. ("paper" rule) the paper's own best theme scores at least `margin` (PAPER_MARGIN) higher than the
-   paper's own score for its topic's theme (for a topic in "Other": higher than `threshold`), and at least
-   `threshold` itself. Papers without a topic (outliers kept with keep_outliers) take their own best theme
-   when it reaches `threshold` ("no topic" rule), else "Other".
-4. A paper is "between two themes" when its own two best scores differ by less than `between`
-   (BETWEEN_MARGIN) and both reach `threshold`.
+3. ("paper" rule) the paper's own best theme (by z) reaches `threshold` and scores (cosine) at least
+   `margin` (PAPER_MARGIN) higher than the paper's own score for its topic's theme (for a topic in "Other":
+   higher than its decoys' mean score). Papers without a topic (outliers kept with keep_outliers) take
+   their own best theme when its z reaches `threshold` ("no topic" rule), else "Other".
+4. A paper is "between two themes" when the scores of its two best themes (by z) differ by less than
+   `between` (BETWEEN_MARGIN) and both z reach `threshold`.
 
-The numbers, read off the bundled sample papers with examples/themes.toml (58 papers; 8 TF-IDF topics,
-9 embedding topics):
+The numbers
+-----------
+threshold: z 2.0 for both kinds of score, measured on three corpora and five models (topics judged by their
+keywords and the conference area most of their papers come from; examples/themes.toml on the sample,
+examples/themes-ai-conference.toml, 8 areas and a "marine biology" theme nothing is about, on the
+AI-conference papers):
 
-- threshold, centred 0.05: themes unrelated to a topic score about 0 (-0.13 to +0.005, e.g. robotics vs
-  the language-model topic -0.004); the weakest real matches score 0.063-0.07 (small self-supervised
-  topics), while "action recognition · video" leans towards no theme (best 0.04) and becomes Other.
-- threshold, raw (TF-IDF) 0.20: unrelated themes score up to 0.16 (medical vs the tabular topic 0.159,
-  medical vs the LLM topic 0.114); the weakest real match scores 0.28. 0.20 lies between.
-- margin 0.20 (both): larger than the median gap between a paper's two best themes (0.18 TF-IDF,
-  0.14 embeddings), so only papers that clearly belong elsewhere move: on the sample, 3 of 58 with TF-IDF
-  (e.g. "Barlow Twins", in a medical topic, own self-supervised 0.44 vs medical -0.01) and none with
-  embeddings (largest lead 0.10).
-- between 0.05: about the smallest tenth of the gaps between a paper's two best themes (1 paper with
-  TF-IDF, 2 with embeddings on the sample).
+- AI-conference papers, TF-IDF, all 6,253 (44 topics): wrong attachments have z <= 1.94, right ones
+  >= 2.36 but for one at 1.31. 28 topics attached, none wrong (0.20 raw cosine: 39 attached, 11 wrong);
+  Other 16 topics, 34% of papers (was 5, 8%). The sample's themes on the same model: 6 topics attached
+  (was 30 of 44: recommendation, object detection, point clouds... to self-supervised learning).
+- the same, 1,500 and 2,500 papers (22 and 49 topics): 2 of 14 and 4 of 31 wrong (was 5 of 18, 9 of 38),
+  near misses such as argumentation or ontology queries to language processing, network quantization to
+  vision; one clear language topic ("dialogue · dialog · responses", z 1.73) stays Other at 2,500.
+- AI-conference papers, MiniLM embeddings, 1,500 papers (26 topics): 19 attached, 1 wrong (quantization to
+  vision, z 2.78); 0.05 centred cosine: 21 attached, 3 wrong, among them clustering to marine biology.
+- the sample, TF-IDF (8 topics): 6 keep their theme; "target · pretraining · source" (z 1.74) and
+  "ECG · devices · contrastive" (1.87) become Other, 14% of papers (was none). Embeddings (6 topics):
+  "pre-trained · model · student" (1.89) joins "action recognition · video" (-0.2) in Other, 17% of papers
+  (was 5%).
+
+margin 0.20 and between 0.05 (cosines) were read off the sample before decoys existed: the margin is larger
+than the median gap between a paper's two best themes (0.18 TF-IDF, 0.14 embeddings), so only papers that
+clearly belong elsewhere move (on the sample 5 of 58 with TF-IDF, e.g. "Barlow Twins" out of the medical
+topic, none with embeddings); between is about the smallest tenth of those gaps.
 """
 
 from __future__ import annotations
@@ -73,6 +107,7 @@ __all__ = [
     "BETWEEN_MARGIN",
     "OTHER",
     "OTHER_THRESHOLD",
+    "OTHER_Z",
     "PAPER_MARGIN",
     "NamedTheme",
     "NamedThemes",
@@ -85,6 +120,11 @@ __all__ = [
 
 OTHER = "Other"
 # Default numbers per kind of score ("centred": embeddings, "raw": TF-IDF/LSA); why: module docstring.
+OTHER_Z = {"centred": 2.0, "raw": 2.0}  # a topic's best theme must score this many SDs above decoys
+DECOYS_FROM = {"centred": ("keywords",), "raw": ("themes", "keywords")}  # what decoy themes are drawn from
+NULL_DRAWS = 1000  # decoy themes per theme
+MIN_POOL = 20  # fewer theme texts than this (or than twice the largest theme): draw from keywords too
+# Cosine floor of guided fitting's seeding only (topics.guided); naming topics uses OTHER_Z.
 OTHER_THRESHOLD = {"centred": 0.05, "raw": 0.20}
 PAPER_MARGIN = {"centred": 0.20, "raw": 0.20}
 BETWEEN_MARGIN = {"centred": 0.05, "raw": 0.05}
@@ -351,10 +391,12 @@ def as_themes(themes) -> list[NamedTheme]:
 class NamedThemes:
     """Topics and papers of a fitted model mapped to named themes (see the module docstring for the rules).
 
-    topics: one row per topic: topic, topic_label, size, theme, score, second_theme, second_score.
-    papers: one row per paper: id, title, topic, topic_theme, theme, score, rule, second_theme,
+    topics: one row per topic: topic, topic_label, size, theme, score, z, second_theme, second_score,
+        second_z (theme: the best by z, or Other; second: the next by z).
+    papers: one row per paper: id, title, topic, topic_theme, theme, score, z, rule, second_theme,
         second_score, between (True when the two best themes are within `between`).
-    topic_scores / paper_scores: the full score matrices (rows topics/papers, columns theme names).
+    topic_scores / paper_scores: the full score matrices (rows topics/papers, columns theme names);
+    topic_z: the z of every topic for every theme (see "Is the score high?" in the module docstring).
     """
 
     themes: list[NamedTheme]
@@ -367,6 +409,8 @@ class NamedThemes:
     between: float
     centered: bool
     notes: list[str] = field(default_factory=list)
+    topic_z: pd.DataFrame | None = None  # z of each topic (rows) for each theme (columns)
+    decoys: str = ""  # what decoy themes were drawn from: "themes", "keywords" or "none"
 
     @property
     def names(self) -> list[str]:
@@ -404,19 +448,24 @@ class NamedThemes:
                       "the theme vector, the mean of the vectors of the theme's description and of each seed "
                       "term" + ("; all vectors centred on the corpus's mean document vector"
                                 if self.centered else "")),
+            "z": (f"how many standard deviations the score lies above the scores of {NULL_DRAWS} decoy "
+                  "themes made of as many random terms (drawn from: " + (self.decoys or "?") + "); with "
+                  "several kinds of decoys, the highest z"),
             "rules": {
-                "topic": f"a topic takes its best-scoring theme, or {OTHER!r} when that score is below "
+                "topic": f"a topic takes the theme with the highest z, or {OTHER!r} when that z is below "
                          f"threshold ({self.threshold:g})",
                 "paper_follows_topic": "a paper takes the theme of its topic (rule 'topic') ...",
-                "paper_own_match": f"... unless its own best theme scores at least margin ({self.margin:g}) "
-                                   "above its own score for the topic's theme (or above the threshold when "
-                                   f"the topic is {OTHER!r}) and reaches the threshold (rule 'paper')",
-                "no_topic": "a paper without a topic takes its own best theme when it reaches the threshold "
-                            "(rule 'no topic')",
-                "between": f"a paper is between two themes when its two best scores differ by less than "
-                           f"{self.between:g} and both reach the threshold",
+                "paper_own_match": f"... unless its own best theme (by z) reaches the threshold and scores "
+                                   f"at least margin ({self.margin:g}) above its own score for the topic's "
+                                   f"theme (or, when the topic is {OTHER!r}, above what decoy themes score "
+                                   "on average) (rule 'paper')",
+                "no_topic": "a paper without a topic takes its own best theme when its z reaches the "
+                            "threshold (rule 'no topic')",
+                "between": f"a paper is between two themes when the scores of its two best themes differ by "
+                           f"less than {self.between:g} and both z reach the threshold",
             },
             "threshold": self.threshold,
+            "decoys": self.decoys,
             "margin": self.margin,
             "between_margin": self.between,
             "centered": self.centered,
@@ -427,12 +476,18 @@ class NamedThemes:
                 "papers_between_two_themes": int(self.papers["between"].sum()),
             },
             "topics": [
-                {"topic": int(r.topic), "theme": r.theme, "score": round(float(r.score), 4),
-                 "second_theme": r.second_theme, "second_score": round(float(r.second_score), 4)}
+                {"topic": int(r.topic), "theme": r.theme, "score": _rounded(r.score, 4),
+                 "z": _rounded(r.z, 2), "second_theme": r.second_theme,
+                 "second_score": _rounded(r.second_score, 4), "second_z": _rounded(r.second_z, 2)}
                 for r in self.topics.itertuples()
             ],
             "notes": list(self.notes),
         }
+
+
+def _rounded(value, digits: int) -> float | None:
+    """A number for run.json: rounded, None for NaN (a theme the model cannot read)."""
+    return None if pd.isna(value) else round(float(value), digits)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -483,27 +538,89 @@ def best_two_themes(vectors: np.ndarray, theme_matrix: np.ndarray,
     return BestTwoThemes(scores, best, scores[rows, best], second, second_score)
 
 
-def theme_vectors(model, themes: Sequence[NamedTheme]) -> tuple[np.ndarray, list[str]]:
-    """One unit vector per theme in the model's feature space (zero when none of its words is known),
+def theme_texts(model, themes: Sequence[NamedTheme]) -> tuple[list[np.ndarray], list[str]]:
+    """The vectors of each theme's texts that the model can read (one array per theme, possibly empty),
     and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
     notes = []
-    vectors = []
+    texts = []
     for theme in themes:
-        texts = theme.texts
-        embedded = np.asarray(model._vectors_for(texts), dtype=np.float64)
+        embedded = np.asarray(model._vectors_for(theme.texts), dtype=np.float64)
         known = np.linalg.norm(embedded, axis=1) > 0
         if not known.all():
-            missing = [t for t, k in zip(texts, known, strict=True) if not k]
+            missing = [t for t, k in zip(theme.texts, known, strict=True) if not k]
             notes.append(f"theme {theme.name!r}: the model's vocabulary knows no word of "
                          + ", ".join(repr(m) for m in missing)
                          + " (too rare or too common in this corpus); they do not count")
         if not known.any():
             notes.append(f"theme {theme.name!r} cannot match anything: none of its words is in the model's "
                          "vocabulary")
-            vectors.append(np.zeros(embedded.shape[1]))
+        texts.append(embedded[known])
+    return texts, notes
+
+
+def theme_vectors(model, themes: Sequence[NamedTheme]) -> tuple[np.ndarray, list[str]]:
+    """One unit vector per theme in the model's feature space (zero when none of its words is known),
+    and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
+    texts, notes = theme_texts(model, themes)
+    return _theme_matrix(texts), notes
+
+
+def _theme_matrix(texts: list[np.ndarray]) -> np.ndarray:
+    """One unit vector per theme, the mean of its text vectors; zero for a theme without any."""
+    return np.vstack([_unit(t.mean(axis=0)) if len(t) else np.zeros(t.shape[1]) for t in texts])
+
+
+def decoy_pool(model, texts: list[np.ndarray], source: str) -> tuple[np.ndarray, np.ndarray]:
+    """The term vectors decoy themes are drawn from, and the group of each: the index of the theme whose
+    text it is, or -1 for the keywords of the model's topics (see "Is the score high?" in the module
+    docstring). "keywords": the topics' keywords only; "themes": the texts of the themes, with the topics'
+    keywords added as one more group when there are fewer than 3 themes or their texts are too few."""
+    groups = [(i, t) for i, t in enumerate(texts) if len(t)]
+    largest = max((len(t) for _, t in groups), default=0)
+    few = len(groups) < 3 or sum(len(t) for _, t in groups) - largest < MIN_POOL
+    if source == "keywords" or few:
+        words = sorted({str(w) for keywords in model.topic_keywords_ for w in keywords})
+        embedded = np.asarray(model._vectors_for(words), dtype=np.float64) if words else np.zeros((0, 1))
+        keywords = embedded[np.linalg.norm(embedded, axis=1) > 0]
+        groups = ([] if source == "keywords" else groups) + ([(-1, keywords)] if len(keywords) else [])
+    if not groups:
+        return np.zeros((0, np.asarray(model.vectors_).shape[1])), np.zeros(0, dtype=int)
+    return np.vstack([t for _, t in groups]), np.concatenate([np.full(len(t), i) for i, t in groups])
+
+
+def decoy_z(vectors: np.ndarray, scores: np.ndarray, texts: list[np.ndarray],
+            pool: tuple[np.ndarray, np.ndarray], mean: np.ndarray | None, rng: np.random.Generator,
+            draws: int = NULL_DRAWS) -> tuple[np.ndarray, np.ndarray]:
+    """How far each score (rows x themes, as `best_two_themes` gives them) stands above the scores the same
+    rows give to `draws` decoy themes: (score - decoys' mean) / decoys' standard deviation, per row and
+    theme; and the decoys' mean score. A decoy of a theme is the mean of as many `pool` vectors as the theme
+    has texts, drawn at random from the pool, each group (a theme's texts, the keywords) as likely as
+    another whatever its size. NaN for a theme without vectors (or with nothing to draw from)."""
+    pool, group = pool
+    vectors = np.asarray(vectors, dtype=np.float64)
+    rows = _unit(vectors - mean if mean is not None else vectors)
+    z = np.full(scores.shape, np.nan)
+    level = np.full(scores.shape, np.nan)
+    for j, own in enumerate(texts):
+        others = np.ones(len(pool), dtype=bool)  # the theme's own texts too: see the module docstring
+        if not len(own) or not others.any():
             continue
-        vectors.append(_unit(embedded[known].mean(axis=0)))
-    return np.vstack(vectors), notes
+        kinds, counts = np.unique(group[others], return_counts=True)
+        chance = np.where(others, 1.0, 0.0)
+        for kind, count in zip(kinds, counts, strict=True):
+            chance[group == kind] /= count * len(kinds)
+        size = min(len(own), int(others.sum()))
+        picks = np.vstack([rng.choice(len(pool), size=size, replace=False, p=chance) for _ in range(draws)])
+        decoys = _unit(pool[picks].mean(axis=1))
+        if mean is not None:
+            decoys = _unit(decoys - mean)
+        for start in range(0, len(rows), 4096):  # bounded memory whatever the number of papers
+            part = slice(start, start + 4096)
+            null = rows[part] @ decoys.T
+            level[part, j], spread = null.mean(axis=1), null.std(axis=1)
+            z[part, j] = np.divide(scores[part, j] - level[part, j], spread, out=np.zeros(len(null)),
+                                   where=spread > 1e-9)
+    return z, level
 
 
 def _scored(scores: np.ndarray, themes: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -518,13 +635,22 @@ def _check(name: str, value: float, low: float, high: float) -> float:
     return float(value)
 
 
+def _ranked(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's best and second-best theme by z (themes without a z last; ties: the first theme given);
+    the second is -1 with a single theme."""
+    order = np.argsort(-np.nan_to_num(z, nan=-np.inf), axis=1, kind="stable")
+    second = order[:, 1] if z.shape[1] > 1 else np.full(len(z), -1)
+    return order[:, 0], second
+
+
 def map_topics(model, themes, threshold: float | None = None, margin: float | None = None,
                between: float | None = None, center: bool | str = "auto") -> NamedThemes:
     """Map each topic (and each paper) of a fitted `model` to a named theme or "Other".
 
-    `themes`: a TOML file path, a mapping or a list of `NamedTheme` (see `as_themes`). `threshold`,
-    `margin` and `between` are the rules' numbers (module docstring; None: the defaults for the kind of
-    score). `center`: "auto" centres embeddings and leaves TF-IDF/LSA vectors raw; True or False forces it.
+    `themes`: a TOML file path, a mapping or a list of `NamedTheme` (see `as_themes`). `threshold` (a z:
+    how many standard deviations above decoy themes), `margin` and `between` (cosines) are the rules'
+    numbers (module docstring; None: the defaults for the kind of score). `center`: "auto" centres
+    embeddings and leaves TF-IDF/LSA vectors raw; True or False forces it.
     """
     model._check_fitted()
     themes = as_themes(themes)
@@ -533,11 +659,12 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     elif not isinstance(center, bool):
         raise ModelError(f"center must be 'auto', True or False, not {center!r}")
     kind = "centred" if center else "raw"
-    threshold = _check("threshold", OTHER_THRESHOLD[kind] if threshold is None else threshold, -1.0, 1.0)
+    threshold = _check("threshold", OTHER_Z[kind] if threshold is None else threshold, -10.0, 100.0)
     margin = _check("margin", PAPER_MARGIN[kind] if margin is None else margin, 0.0, 2.0)
     between = _check("between", BETWEEN_MARGIN[kind] if between is None else between, 0.0, 2.0)
     names = [t.name for t in themes]
-    theme_matrix, notes = theme_vectors(model, themes)
+    texts, notes = theme_texts(model, themes)
+    theme_matrix = _theme_matrix(texts)
     documents = np.asarray(model.vectors_, dtype=np.float64)
     topics = np.asarray(model.document_topics_)
     n_topics = int(model.n_topics_)
@@ -547,10 +674,22 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     by_topic = best_two_themes(centroids, theme_matrix, mean)
     by_paper = best_two_themes(documents, theme_matrix, mean)
     topic_scores, paper_scores = by_topic.scores, by_paper.scores
-    first, second = by_topic.best, by_topic.second
+    seed = int(getattr(model, "random_state", 0) or 0)  # the same decoys for topics and papers
+    topic_z = paper_z = paper_level = None
+    for source in DECOYS_FROM[kind]:  # several kinds of decoys: a score must stand out against one of them
+        pool = decoy_pool(model, texts, source)
+        t_z, _ = decoy_z(centroids, topic_scores, texts, pool, mean, np.random.default_rng(seed))
+        p_z, p_level = decoy_z(documents, paper_scores, texts, pool, mean, np.random.default_rng(seed))
+        if topic_z is None:
+            topic_z, paper_z, paper_level = t_z, p_z, p_level
+        else:
+            topic_z = np.fmax(topic_z, t_z)
+            paper_level = np.where(p_z > paper_z, p_level, paper_level)
+            paper_z = np.fmax(paper_z, p_z)
+    first, second = _ranked(topic_z)
     rows = np.arange(n_topics)
-    best_score = by_topic.best_score
-    topic_theme = np.where(best_score >= threshold, first, -1)  # -1: Other
+    best_z = topic_z[rows, first]
+    topic_theme = np.where(best_z >= threshold, first, -1)  # -1: Other (NaN z: no theme can match)
     # a theme none of whose words the model knows scores -1 (a sentinel, not a cosine): NaN in the tables
     usable = np.linalg.norm(theme_matrix, axis=1) > 0
     label = np.array(names + [OTHER], dtype=object)
@@ -559,37 +698,46 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
         "topic_label": [str(model.topic_labels_[t]) for t in rows],
         "size": [int(model.topic_sizes_[t]) for t in rows],
         "theme": label[topic_theme],
-        "score": _scored(best_score, first, usable).round(4),
+        "score": _scored(topic_scores[rows, first], first, usable).round(4),
+        "z": best_z.round(2),
         "second_theme": label[second] if len(names) > 1 else OTHER,
         "second_score": (_scored(topic_scores[rows, second], second, usable) if len(names) > 1
                          else np.full(n_topics, np.nan)).round(4),
+        "second_z": (topic_z[rows, second] if len(names) > 1 else np.full(n_topics, np.nan)).round(2),
     })
 
     n = len(documents)
-    p_first, own_best = by_paper.best, by_paper.best_score
     index = np.arange(n)
+    p_first, p_second = _ranked(paper_z)
+    own_best, own_z = paper_scores[index, p_first], paper_z[index, p_first]
     has_topic = topics >= 0
     of_topic = np.where(has_topic, topic_theme[np.maximum(topics, 0)] if n_topics else -1, -1)
-    reference = np.where(of_topic >= 0, paper_scores[index, np.maximum(of_topic, 0)], threshold)
-    moves = has_topic & (p_first != of_topic) & (own_best >= threshold) & (own_best - reference >= margin)
+    # what the paper's own best theme must beat by `margin`: its score for the topic's theme, or for a topic
+    # in Other what decoy themes score on average
+    reference = np.where(of_topic >= 0, paper_scores[index, np.maximum(of_topic, 0)],
+                         paper_level[index, p_first])
+    moves = has_topic & (p_first != of_topic) & (own_z >= threshold) & (own_best - reference >= margin)
     theme = np.where(moves, p_first, of_topic)
     rule = np.where(moves, "paper", "topic").astype(object)
     alone = ~has_topic
-    theme[alone] = np.where(own_best[alone] >= threshold, p_first[alone], -1)
+    theme[alone] = np.where(own_z[alone] >= threshold, p_first[alone], -1)
     rule[alone] = "no topic"
-    score = _scored(np.where(theme >= 0, paper_scores[index, np.maximum(theme, 0)], own_best),
-                    np.where(theme >= 0, theme, p_first), usable)
-    # the runner-up: the best theme other than the one the paper got
-    masked = paper_scores.copy()
+    shown = np.where(theme >= 0, theme, p_first)
+    score = _scored(paper_scores[index, shown], shown, usable)
+    z = paper_z[index, shown]
+    # the runner-up: the best theme (by z) other than the one the paper got
+    masked = np.nan_to_num(paper_z, nan=-np.inf)
     masked[index[theme >= 0], theme[theme >= 0]] = -np.inf
     runner = masked.argmax(axis=1)
-    runner_score = _scored(masked[index, runner], runner, usable)
+    runner_score = _scored(paper_scores[index, runner], runner, usable)
     if len(names) == 1:
         runner_label = np.where(theme >= 0, OTHER, label[0])
         runner_score = np.where(theme >= 0, np.nan, score)
     else:
         runner_label = label[runner]
-    is_between = (len(names) > 1) & (by_paper.lead < between) & (by_paper.second_score >= threshold)
+    lead = np.abs(own_best - paper_scores[index, np.maximum(p_second, 0)])
+    is_between = (len(names) > 1) & (lead < between) & (np.nan_to_num(paper_z[index, np.maximum(p_second, 0)],
+                                                                     nan=-np.inf) >= threshold)
     corpus = model.corpus_.reset_index(drop=True)
     paper_table = pd.DataFrame({
         "id": corpus["id"].astype(str).to_numpy(),
@@ -598,6 +746,7 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
         "topic_theme": label[of_topic],
         "theme": label[theme],
         "score": score.round(4),
+        "z": np.round(z, 2),
         "rule": rule,
         "second_theme": runner_label,
         "second_score": np.round(runner_score, 4),
@@ -609,4 +758,6 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
         paper_scores=pd.DataFrame(np.where(usable, paper_scores, np.nan).round(4), columns=names,
                                   index=paper_table["id"]),
         threshold=threshold, margin=margin, between=between, centered=center, notes=notes,
+        topic_z=pd.DataFrame(np.round(topic_z, 2), columns=names),
+        decoys=" and ".join(DECOYS_FROM[kind]),
     )
