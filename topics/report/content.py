@@ -200,7 +200,8 @@ def sample_note(model) -> str:
         return (f"{head} The other {total - fitted:,} papers were given their topic by the model's "
                 "classifier and placed on the map beside the fitted papers most similar to them. Keywords, "
                 "labels and representative papers come from the sample; sizes, shares and paper lists count "
-                "every paper.")
+                "every paper. Topics are numbered by their size in the sample, so the sizes shown need not "
+                "be in order.")
     return (f"{head} This report shows those {fitted:,} papers only; to cover every paper, pass the corpus "
             f"to topics.report(model, out, corpus=...) or run topics report INPUT --sample {fitted}.")
 
