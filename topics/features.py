@@ -105,6 +105,11 @@ class ContextVectors:
         from threadpoolctl import threadpool_limits
 
         terms = np.array([i for i, term in enumerate(vocabulary.terms) if " " not in term], dtype=np.int64)
+        if len(terms) > defaults.MAX_CONTEXT_WORDS:
+            # the most frequent words (lowest idf; ties in vocabulary order): rarer ones have too few pairs
+            # for a vector of their own, and the SVD's cost grows with the words (20 Newsgroups: 49,092)
+            frequent = np.argsort(vocabulary.idf[terms], kind="stable")[: defaults.MAX_CONTEXT_WORDS]
+            terms = np.sort(terms[frequent])
         n_components = defaults.context_dimensions(len(terms))
         if n_components < 2:
             return None
