@@ -61,6 +61,13 @@ def test_a_saved_model_keeps_its_context_vectors(ai_texts, tmp_path):
     model.save(tmp_path / "model")
     loaded = topics.TopicModel.load(tmp_path / "model")
     np.testing.assert_array_equal(loaded.lsa_.context.vectors, model.lsa_.context.vectors)
+    # the report's settings (page, report.md, run.json) say what the vectors are made of
+    from topics.report.files import model_settings
+
+    words = len(loaded.lsa_.context.terms)
+    assert model_settings(loaded)["vectors"] == (
+        "TF-IDF reduced by LSA to 100 dimensions, beside word-context vectors of 100 dimensions "
+        f"({words:,} words)")
     new = ai_texts[2000:2100]
     before, confidence_before = model.transform(new)
     after, confidence_after = loaded.transform(new)

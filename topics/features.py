@@ -212,6 +212,17 @@ class LsaProjection:
     def transform(self, tfidf: sp.csr_matrix) -> np.ndarray:
         return self._combine(_unit_rows(np.asarray(tfidf @ self.components.T)), tfidf)
 
+    def describe(self) -> str:
+        """What the vectors are made of, in words (the report's settings)."""
+        n_components, n_terms = self.components.shape
+        lsa = (f"TF-IDF of {n_terms:,} terms, not reduced (too few documents for LSA)"
+               if n_components == n_terms else f"TF-IDF reduced by LSA to {n_components} dimensions")
+        if self.context is None:
+            minimum = defaults.MIN_DOCUMENTS_FOR_CONTEXT
+            return f"{lsa}; no word-context vectors (they need {minimum:,} documents or more)"
+        words, dimensions = self.context.vectors.shape
+        return f"{lsa}, beside word-context vectors of {dimensions} dimensions ({words:,} words)"
+
     def _combine(self, lsa: np.ndarray, tfidf: sp.csr_matrix) -> np.ndarray:
         if self.context is None:
             return lsa

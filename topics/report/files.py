@@ -131,6 +131,8 @@ def model_settings(model) -> dict:
         "n_topics": int(model.n_topics_),
         "n_themes": int(model.n_themes_),
     }
+    if getattr(model, "lsa_", None) is not None:
+        settings["vectors"] = model.lsa_.describe()
     if getattr(model, "guided_", None):
         settings["guided"] = model.guided_
     return settings
