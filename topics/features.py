@@ -9,8 +9,9 @@ The TF-IDF projection has two halves, each unit length, side by side:
 - Context vectors: each word's vector comes from the words found within `defaults.CONTEXT_WINDOW` words of
   it across the corpus (positive PMI, then truncated SVD), and a document is the TF-IDF weighted sum of its
   words' vectors. Words used in the same way ("segmentation", "lesion") get close vectors even when they
-  rarely share a document, which LSA cannot see. With both halves, theme NMI over seeds 42 / 1 / 7 rose
-  from 0.330 to 0.356 on AI-conference papers and from 0.826 to 0.846 on BBC News (docs/benchmarks.md).
+  rarely share a document, which LSA cannot see. With both halves, theme NMI over 8 seeds rose from
+  0.333 to 0.345 on AI-conference papers and from 0.821 to 0.845 on BBC News (docs/benchmarks.md). Below
+  `defaults.MIN_DOCUMENTS_FOR_CONTEXT` documents the vectors are LSA alone.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ class ContextVectors:
         with threadpool_limits(limits=1, user_api="blas"):  # thread-count independent, as for the LSA
             scaled = svd.fit_transform(pmi)
         # the singular vectors themselves (every dimension weighted alike): scaling them by the singular
-        # values let a few broad dimensions dominate (AI-conference theme NMI 0.343 against 0.356)
+        # values let a few broad dimensions dominate (a 3-seed screen, AI-conference theme NMI 0.343
+        # against 0.356; docs/benchmarks.md)
         singular = np.where(svd.singular_values_ > 0, svd.singular_values_, 1.0)
         return cls(terms=terms, vectors=(scaled / singular).astype(np.float32))
 
