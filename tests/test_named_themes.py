@@ -311,3 +311,23 @@ def test_a_theme_the_model_cannot_read_has_no_score(tfidf_model, tmp_path):
     assert '<span class="score">—</span>' in page and "(—)" in markdown
     record = json.loads((folder / "run.json").read_text())
     assert all(t["score"] is None for t in record["named_themes"]["topics"])
+
+
+def test_the_overview_shows_the_number_that_decided(tfidf_model, tmp_path):
+    """The page shows each topic's z, the number that decides, not its cosine: a cosine of 0.38 can be Other
+    while 0.28 is not. A topic in Other shows the theme it came closest to."""
+    named = map_topics(tfidf_model, THEMES)
+    folder = write_report(tfidf_model, tmp_path / "r", quiet=True, themes=named).parent
+    page, markdown = (folder / "index.html").read_text(), (folder / "report.md").read_text()
+    overview = markdown.split("## Theme overview")[1].split("\n\n", 3)[2]
+    for row in named.topics.itertuples():
+        z = named.topic_z.loc[row.topic]
+        if row.theme == OTHER:
+            nearest = z.idxmax()
+            shown = f"(z {z[nearest]:.1f} for {nearest})".replace("-", "\\-")
+        else:
+            shown = f"(z {z[row.theme]:.1f})"
+        assert shown.replace(".", "\\.") in overview, (shown, overview)
+        assert f"({row.score:.2f})" not in overview
+    assert (named.topics["theme"] == OTHER).any(), "the sample has topics in Other: the case this tests"
+    assert "topics (z)" in page and "below z = 2" in page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,12 +63,6 @@ def stability_note(model, topic: int) -> str:
     return f"{verdict}: came back in {came_back} of {plural(reruns, 'rerun')} with other seeds"
 
 
-def score_text(score: float) -> str:
-    """A similarity score with two decimals; "—" when there is none (a theme none of whose words the
-    model knows), so no sentinel is ever shown as if it were a cosine."""
-    return f"{score:.2f}" if math.isfinite(score) else "—"
-
-
 @dataclass
 class Theme:
     theme: int
@@ -79,6 +72,13 @@ class Theme:
     topics: list[Topic] = field(default_factory=list)
 
 
+NAMED_THEMES_INTRO = (
+    "Each topic goes to the named theme it matches best when that match stands out: its score is compared "
+    "with what 1,000 random sets of words score in the same model, and below z = 2 the topic is Other "
+    "(the z is in brackets; for a topic in Other, with the theme it came closest to). A paper follows its "
+    "topic unless it matches another theme much better.")
+
+
 @dataclass
 class NamedThemeRow:
     """One named theme in the report's overview (or "Other")."""
@@ -86,7 +86,7 @@ class NamedThemeRow:
     name: str
     size: int
     share: float
-    topics: list[tuple[int, str, float]]  # (topic, label, score)
+    topics: list[tuple[int, str, str]]  # (topic, label, how well it matches: 'z 2.6', 'z 1.9 for ...')
     by_paper: int  # papers placed by their own match rather than their topic
     color: str = ""
 
@@ -298,6 +298,18 @@ def _format(value) -> str:
     return str(value)
 
 
+def _match_text(named, row) -> str:
+    """How far a topic's match stands out from decoy themes (its z), and for a topic in Other the theme it
+    came closest to: the number that decided, not the cosine (a cosine of 0.38 can be Other)."""
+    z = named.topic_z.loc[row.topic] if named.topic_z is not None else None
+    if z is None or z.isna().all():
+        return "—"
+    if row.theme in z.index:
+        return f"z {z[row.theme]:.1f}"
+    nearest = z.fillna(-np.inf).idxmax()
+    return f"z {z[nearest]:.1f} for {nearest}"
+
+
 def build_named_themes(named, papers: list[Paper]) -> NamedThemesContent:
     """The theme overview of a `topics.named_themes.NamedThemes` (papers: `Content.papers`)."""
     from topics.plots.named_themes import named_theme_colors
@@ -313,7 +325,8 @@ def build_named_themes(named, papers: list[Paper]) -> NamedThemesContent:
             continue  # no "Other" row when nothing is in it
         rows.append(NamedThemeRow(
             name=name, size=int(members.sum()), share=float(members.sum() / n),
-            topics=[(int(r.topic), str(r.topic_label), float(r.score)) for r in topic_rows.itertuples()],
+            topics=[(int(r.topic), str(r.topic_label), _match_text(named, r))
+                    for r in topic_rows.itertuples()],
             by_paper=int((members & (table["rule"] != "topic")).sum()), color=colors[name],
         ))
     between = [

@@ -18,7 +18,14 @@ import numpy as np
 from topics.plots import palette
 from topics.plots._figure import wrap_label
 from topics.plots.labels import layout_labels, leader_end
-from topics.report.content import Content, NamedThemesContent, Paper, Reading, Topic, score_text
+from topics.report.content import (
+    NAMED_THEMES_INTRO,
+    Content,
+    NamedThemesContent,
+    Paper,
+    Reading,
+    Topic,
+)
 from topics.wording import plural
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
@@ -200,8 +207,8 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]
     """The theme overview: papers per named theme with its topics, the plot over time, papers between two."""
     rows = []
     for theme in named.themes:
-        topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{score_text(score)}</span>'
-                           for t, label, score in theme.topics) or "—"
+        topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{e(match)}</span>'
+                           for t, label, match in theme.topics) or "—"
         moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
         rows.append(f'<tr style="--c:{theme.color}"><th><span class="swatch"></span>{e(theme.name)}</th>'
                     f'<td>{theme.size}{moved}</td><td class="num">{theme.share:.0%}</td><td>{topics}</td></tr>')
@@ -221,9 +228,8 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]
     return f"""
 <section id="named-themes">
   <h2>Theme overview</h2>
-  <p class="meta">Each topic is mapped to the named theme it is most similar to; a paper follows its topic unless it
-  matches another theme much better.</p>
-  <table class="named-themes"><thead><tr><th>theme</th><th>papers</th><th class="num">share</th><th>topics (score)</th></tr></thead>
+  <p class="meta">{e(NAMED_THEMES_INTRO)}</p>
+  <table class="named-themes"><thead><tr><th>theme</th><th>papers</th><th class="num">share</th><th>topics (z)</th></tr></thead>
   <tbody>{''.join(rows)}</tbody></table>
   {plot}{between}{moved}
   <details><summary>How papers and topics get their theme</summary><ul>{rules}</ul>{notes}</details>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from topics.report.content import Content, NamedThemesContent, Paper, Reading, score_text
+from topics.report.content import NAMED_THEMES_INTRO, Content, NamedThemesContent, Paper, Reading
 from topics.wording import plural
 
 NAMED_THEMES_PLOT = "named-themes-over-time"
@@ -29,12 +29,11 @@ def _paper_line(paper: Paper, with_summary: bool) -> str:
 
 def _named_themes(named: NamedThemesContent, images: dict[str, tuple[str, str]]) -> list[str]:
     out = ["## Theme overview", "",
-           "Each topic is mapped to the named theme it is most similar to; a paper follows its topic unless "
-           "it matches another theme much better.", "",
-           "| theme | papers | share | topics (score) |", "|---|---:|---:|---|"]
+           escape(NAMED_THEMES_INTRO), "",
+           "| theme | papers | share | topics (z) |", "|---|---:|---:|---|"]
     for theme in named.themes:
-        topics = ", ".join(f"[{t}](#topic-{t}): {escape(label)} ({score_text(score)})"
-                           for t, label, score in theme.topics)
+        topics = ", ".join(f"[{t}](#topic-{t}): {escape(label)} ({escape(match)})"
+                           for t, label, match in theme.topics)
         moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
         out.append(f"| {escape(theme.name)} | {theme.size}{moved} | {theme.share:.0%} | {topics or '—'} |")
     out.append("")
