@@ -602,14 +602,14 @@ def decoy_z(vectors: np.ndarray, scores: np.ndarray, texts: list[np.ndarray],
     z = np.full(scores.shape, np.nan)
     level = np.full(scores.shape, np.nan)
     for j, own in enumerate(texts):
-        others = np.ones(len(pool), dtype=bool)  # the theme's own texts too: see the module docstring
-        if not len(own) or not others.any():
+        # the pool holds the theme's own texts too: see the module docstring
+        if not len(own) or not len(pool):
             continue
-        kinds, counts = np.unique(group[others], return_counts=True)
-        chance = np.where(others, 1.0, 0.0)
+        kinds, counts = np.unique(group, return_counts=True)
+        chance = np.ones(len(pool))
         for kind, count in zip(kinds, counts, strict=True):
             chance[group == kind] /= count * len(kinds)
-        size = min(len(own), int(others.sum()))
+        size = min(len(own), len(pool))
         picks = np.vstack([rng.choice(len(pool), size=size, replace=False, p=chance) for _ in range(draws)])
         decoys = _unit(pool[picks].mean(axis=1))
         if mean is not None:
