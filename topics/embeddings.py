@@ -260,19 +260,12 @@ class ModelWindow(Window):
     pieces of its own tokenizer; `pieces` counts with that tokenizer."""
 
     def __init__(self, encoder: str, limit: int, specials: list[str], encode: Callable[[list[str]], list]):
-        super().__init__(encoder, limit, special=len(specials))
-        self.specials = specials
+        super().__init__(encoder, limit, special=len(specials),
+                         special_names=" and ".join(specials) if specials else "no special tokens")
         self._encode = encode  # texts -> their pieces' ids without special tokens, cut after `limit` + 1
 
     def pieces(self, texts: list[str], cap: int | None = None) -> list[list[int]]:  # noqa: ARG002
         return self._encode(texts)
-
-    def message(self, long: int, documents: int) -> str | None:
-        text = super().message(long, documents)
-        if text and self.specials != ["[CLS]", "[SEP]"]:
-            added = " and ".join(self.specials) if self.specials else "no special tokens"
-            text = text.replace("with [CLS] and [SEP]", f"with {added}")
-        return text
 
 
 @lru_cache(maxsize=8)

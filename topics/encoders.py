@@ -171,10 +171,12 @@ class Window:
     transformer), title first since our documents are "title. abstract". `count` says how many documents
     are longer, with MiniLM's tokenizer only (no model is loaded), `message` says so in words."""
 
-    def __init__(self, encoder: str, limit: int, special: int, rest: str = ""):
+    def __init__(self, encoder: str, limit: int, special: int, rest: str = "",
+                 special_names: str = "[CLS] and [SEP]"):
         self.encoder = encoder
         self.limit = limit
         self.special = special  # [CLS] and [SEP] for a transformer, none for the static table
+        self.special_names = special_names  # how the message names the special tokens
         self.rest = rest  # what happens to the part beyond the window, if anything reads it
         self._tokenizers: dict[int, object] = {}
 
@@ -197,7 +199,7 @@ class Window:
             return None
         text = self.limit - self.special
         if self.special:
-            reader = f"{self.encoder}'s transformer reads ({self.limit} with [CLS] and [SEP])"
+            reader = f"{self.encoder}'s transformer reads ({self.limit} with {self.special_names})"
         else:
             reader = f"{self.encoder} reads"
         return (
