@@ -303,6 +303,7 @@ def _tokenizer(max_tokens: int):
     return tokenizer
 
 
+@lru_cache(maxsize=1)
 def _special_ids() -> tuple[int, int]:
     """MiniLM's [CLS] and [SEP] word-piece ids."""
     vocabulary = _tokenizer(8).get_vocab()
@@ -537,18 +538,20 @@ def _loaded_session(path: str, modified: int, size: int):
     return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
-def _run_transformer(session, sequences: list[list[int]]) -> np.ndarray:
-    """Mean-pooled unit vectors of word-piece sequences ([CLS] ... [SEP]), one sequence per run, unpadded.
+def _run_transformer(session, pieces: list[list[int]], limit: int) -> np.ndarray:
+    """Mean-pooled unit vectors of each document's first `limit` - 2 word pieces between [CLS] and [SEP],
+    one document per run, unpadded.
 
     A document's vector so depends on its text alone: int8's dynamic quantisation takes one activation
     scale per input tensor, so in a batch (and with padding) the other documents would change it. No
     slower than length-sorted batches here: a run on one sequence wastes nothing on padding."""
-    result = np.zeros((len(sequences), DIMENSIONS), dtype=np.float32)
-    for row, sequence in enumerate(sequences):
-        ids = np.asarray([sequence], dtype=np.int64)
+    cls, sep = _special_ids()
+    result = np.zeros((len(pieces), DIMENSIONS), dtype=np.float32)
+    for row, text in enumerate(pieces):
+        ids = np.asarray([[cls, *text[: limit - 2], sep]], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
         result[row] = session.run(None, feeds)[0][0]
-    return result
+    return _unit(result)
 
 
 class OnnxEncoder(Encoder):
@@ -558,14 +561,11 @@ class OnnxEncoder(Encoder):
         self.name = "minilm-onnx-int8" if quantized else "minilm-onnx"
         self.window = window(self.name if max_tokens is None else f"{self.name}:{max_tokens}")
         self.session = _onnx_session(directory, quantized, progress)
-        self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         pieces = self.window.pieces(texts, self.window.limit)
         self._count(pieces)
-        text = self.window.limit - 2
-        sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
-        return _unit(_run_transformer(self.session, sequences))
+        return _run_transformer(self.session, pieces, self.window.limit)
 
 
 # ------------------------------------------------------------------------------------------ static
@@ -670,12 +670,9 @@ class HybridEncoder(Encoder):
         self.weight = weight
         self.session = _onnx_session(directory, quantized=True, progress=progress)
         self.table = _static_table(directory, progress)
-        self.cls, self.sep = _special_ids()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         pieces = self.window.pieces(texts, STATIC_MAX_TOKENS)
         self._count(pieces)
-        text = self.window.limit - 2
-        sequences = [[self.cls, *ids[:text], self.sep] for ids in pieces]
-        transformer = _unit(_run_transformer(self.session, sequences))
+        transformer = _run_transformer(self.session, pieces, self.window.limit)
         return _unit(transformer + self.weight * _unit(_static_sum(self.table, pieces)))
