@@ -9,7 +9,7 @@ import pytest
 import topics
 from topics.errors import ModelError
 from topics.guided import seed_documents
-from topics.named_themes import load_themes
+from topics.theme_files import load_themes
 
 THEMES = "examples/themes.toml"
 

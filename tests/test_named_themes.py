@@ -18,11 +18,10 @@ from topics.named_themes import (
     OTHER,
     NamedThemes,
     best_two_themes,
-    load_themes,
     map_topics,
-    parse_themes,
 )
 from topics.report import write_report
+from topics.theme_files import load_themes, parse_themes
 
 THEMES = Path(__file__).resolve().parents[1] / "examples" / "themes.toml"
 EXPECTED = {

@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_toml(path: str) -> dict:
-    from topics.named_themes import toml_parser
+    from topics.theme_files import toml_parser
 
     tomllib = toml_parser()
     try:
@@ -426,7 +426,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_target(out, bool(options["force"]))  # fail before the slow part
     themes = None
     if options["themes"]:
-        from topics.named_themes import load_themes
+        from topics.theme_files import load_themes
 
         themes = load_themes(options["themes"])
     if options["stability"] < 0:

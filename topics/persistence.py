@@ -96,7 +96,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
 
 def themes_as_json(themes):
     """Guided themes as model.json can hold them: a path as text, NamedTheme objects as a mapping."""
-    from topics.named_themes import NamedTheme
+    from topics.theme_files import NamedTheme
 
     if isinstance(themes, Path):
         return str(themes)
