@@ -32,9 +32,23 @@ def test_without_a_level_that_holds_the_final_tree_decides():
     jumps = themes.theme_jumps(linkage, 20)
     # the final tree jumps most at its 7 areas (x3.2), more than at its 3 fields (x2.8)
     assert max(jumps, key=jumps.get) == 7 and jumps[7] > jumps[3] > 1.12
-    n_themes, why = themes.choose_n_themes(linkage, 20, [[3], [4], [5], [6], [], []])
+    # 7 is clear for 2 of the 6 sizes: not half, but more than the final tree alone
+    n_themes, why = themes.choose_n_themes(linkage, 20, [[3], [4], [7], [6], [7], []])
     assert n_themes == 7 and "jump x3.24 there" in why
+    assert "2 of the 6 topic sizes tried jump there too" in why
     assert themes.clear_levels(linkage, 20) == [3, 5, 7]
+
+
+def test_a_jump_of_the_final_tree_alone_is_not_a_level():
+    # as all 22,628 arXiv abstracts: the final tree jumps clearly at a coarse level that only one of the
+    # topic sizes tried shows; that is a property of one tree, so the tree is cut as one without a level
+    linkage = _tree(80)
+    assert themes.clearest_level(linkage, 80)[0] == 7 and defaults.fallback_n_themes(80) == 13
+    n_themes, why = themes.choose_n_themes(linkage, 80, [[3]] * 5 + [[7]])
+    assert n_themes == 13
+    assert "at 7 themes, shows clearly in only 1 of the 6 topic sizes tried" in why
+    # without a trusted sweep (a small corpus) the final tree's own clear jump still decides
+    assert themes.choose_n_themes(linkage, 80, [])[0] == 7
 
 
 def test_few_topics_are_their_own_themes():
@@ -46,6 +60,6 @@ def test_a_tree_of_many_topics_is_not_cut_into_too_few_themes():
     # way, so levels coarser than sqrt(80) / 2 -> 5 themes are not considered, even where every size holds 3
     linkage = _tree(80)
     assert defaults.fewest_themes(80) == 5 and defaults.fewest_themes(20) == 3
-    n_themes, why = themes.choose_n_themes(linkage, 80, [[3]] * 6)
+    n_themes, why = themes.choose_n_themes(linkage, 80, [[3]] * 4 + [[3, 7]] * 2)
     assert n_themes == 7 and "between 5 and 13 themes" in why
     assert min(themes.theme_jumps(linkage, 80)) == 5

@@ -106,8 +106,10 @@ def choose_n_themes(
     clusters (`clear_levels`). A level that at least half of the sizes show clearly holds whatever the
     topic size; the finest such level is taken (a corpus can have two, e.g. 3 broad fields and 7 areas
     within them: the finer says more). Otherwise the final tree's own largest jump is taken if it is
-    clear; without a clear jump the tree has no natural level and is cut into `defaults.fallback_n_themes`
-    themes. Levels coarser than `defaults.fewest_themes` (about sqrt(topics) / 2) are not considered.
+    clear and, when the sweep was trusted (`levels` given), at least `defaults.THEME_LEVEL_MIN_TREES` of
+    the sweep's trees jump clearly there too; without such a jump the tree has no natural level and is cut
+    into `defaults.fallback_n_themes` themes. Levels coarser than `defaults.fewest_themes` (about
+    sqrt(topics) / 2) are not considered.
     """
     if n_topics <= 3:
         return n_topics, f"{n_topics} topic(s): each is its own theme"
@@ -129,10 +131,18 @@ def choose_n_themes(
     best, jump = clearest_level(linkage, n_topics)
     if best is None:
         return upper, f"{upper} themes: the tree is too small to look for a gap"
-    if jump >= gap:
+    shown = support[best]
+    if jump >= gap and (not levels or shown >= defaults.THEME_LEVEL_MIN_TREES):
+        also = f"; {shown} of the {len(levels)} topic sizes tried jump there too" if levels else ""
         return best, (
             f"{best} themes: the topic tree's merge heights jump x{jump:.2f} there (the largest jump between "
-            f"{fewest} and {upper} themes, above the {gap} that marks a clear level)"
+            f"{fewest} and {upper} themes, above the {gap} that marks a clear level{also})"
+        )
+    if jump >= gap:
+        return upper, (
+            f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree's largest jump in merge "
+            f"height, x{jump:.2f} at {best} themes, shows clearly in only {shown} of the {len(levels)} topic "
+            f"sizes tried, too few to be a level of the corpus rather than of one tree"
         )
     return upper, (
         f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
