@@ -99,7 +99,6 @@ from topics.theme_files import (
     load_themes,
     parse_themes,
 )
-from topics.theme_files import toml_parser as toml_parser  # re-exported: callers import it from here
 
 __all__ = [
     "BETWEEN_MARGIN",
