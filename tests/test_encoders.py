@@ -157,6 +157,28 @@ def test_artifacts_are_built_once_and_reused_by_a_new_process(artifacts, sample)
     assert after == before
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs 2 cores"
+)
+def test_vectors_do_not_depend_on_how_many_cores_run_them(artifacts, sample, tmp_path):
+    # the documents run side by side, one per core, each in one thread: a process on one core computes
+    # exactly what one on every core does, in the same order
+    texts = sample["text"].tolist()[:40]
+    both = get_encoder("minilm-onnx-int8:64").encode(texts, 32)
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        import numpy as np
+        os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
+        from topics.encoders import get_encoder
+        np.save(sys.argv[1], get_encoder("minilm-onnx-int8:64").encode({texts!r}, 32))
+        """
+    )
+    environment = dict(os.environ, TOPICS_CACHE_DIR=str(artifacts.parent))
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "one.npy")], check=True, env=environment)
+    assert np.array_equal(np.load(tmp_path / "one.npy"), both)
+
+
 @pytest.mark.parametrize("name", ["minilm-onnx", "minilm-onnx-int8", "minilm-hybrid:64"])
 def test_a_documents_vector_does_not_depend_on_the_other_documents(name, artifacts, sample, abstracts):
     # int8's dynamic quantisation takes one activation scale per input tensor: batched (and padded), a
