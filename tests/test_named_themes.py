@@ -149,7 +149,7 @@ ABOUT = {
 
 @pytest.fixture(scope="module")
 def ai_conference_model():
-    """TF-IDF topics of 1,500 AI-conference papers (of 6,253; 22 topics, about 15 s)."""
+    """TF-IDF topics of 1,500 AI-conference papers (of 6,253; 22-37 topics by CPU, about 15 s)."""
     papers = read_shared("ai-conference-papers.csv.gz").sample(1500, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -203,7 +203,12 @@ def test_sample_themes_on_ai_conference_papers_leave_unrelated_topics_alone(ai_c
     for row in attached.itertuples():
         assert not _about(model, row.topic, "recommender systems"), (row.topic_label, row.theme)
         vision = _about(model, row.topic, "computer vision")
-        assert not (vision and row.theme == "medical imaging"), row.topic_label
+        # a vision topic may go to medical imaging only as a topic of segmentation, which the theme names in
+        # its description and a seed (on some CPUs the fit has a topic of semantic segmentation, a few of its
+        # papers medical); image attention, detection or point clouds may not
+        keywords = {word for word, _ in model.get_topic(row.topic)[:5]}
+        segmentation = "segmentation" in keywords
+        assert not (vision and row.theme == "medical imaging" and not segmentation), row.topic_label
     reinforcement = named.topics[named.topics["topic_label"].str.startswith("reinforcement")]
     assert reinforcement["theme"].tolist() == ["robotics"]  # policies and control: the nearest theme given
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import warnings
@@ -250,10 +251,37 @@ def test_layout_labels_separates_boxes_at_one_spot():
         [(200.0, 150.0)] * 6, [(80.0, 14.0)] * 6, frame)
 
 
+def test_layout_labels_shrinks_labels_rather_than_overlap_them():
+    frame = (0.0, 0.0, 200.0, 60.0)  # room for four 90 x 20 boxes only when they are smaller
+    crowded = layout_labels([(100.0, 30.0)] * 4, [(90.0, 20.0)] * 4, frame, scales=(1.0,))
+    assert not all(p.free for p in crowded)  # at full size one of them has to overlap
+    placements = layout_labels([(100.0, 30.0)] * 4, [(90.0, 20.0)] * 4, frame)
+    assert all(p.free for p in placements) and min(p.scale for p in placements) < 1.0
+    boxes = [p.box for p in placements]
+    for i, (a, p) in enumerate(zip(boxes, placements, strict=True)):
+        assert a[2] - a[0] == pytest.approx(90.0 * p.scale)
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    roomy = layout_labels([(100.0, 30.0), (300.0, 200.0)], [(90.0, 20.0)] * 2, (0.0, 0.0, 400.0, 300.0))
+    assert [p.scale for p in roomy] == [1.0, 1.0]
+
+
 # ------------------------------------------------------------------------ what the pages say and run.json rec
+def _topics_out_of_order(model: topics.TopicModel) -> bool:
+    themes = topics.report.content.build(model, "x", {}).themes
+    legend_order = [t.topic for theme in themes for t in theme.topics]
+    return legend_order != sorted(legend_order)
+
+
 def test_map_data_gives_each_paper_its_own_topic_label(model, tmp_path):
     """The script labels paper i with D.topics[D.topic[i]] (tooltip, search results): that must be the
     paper's own topic, as in documents.csv, whatever order the legend lists the topics in."""
+    # the case that went wrong: themes hold topics out of order (the legend lists them theme by theme);
+    # whether a fit has it depends on the seed and the CPU, so the first seed of a few that has it is taken
+    refits = (model_of(topics.datasets.load_sample_papers(), seed) for seed in (0, 1, 3, 7))
+    candidates = itertools.chain([model], refits)  # fitted only while none has been found
+    model = next((fitted for fitted in candidates if _topics_out_of_order(fitted)), None)
+    assert model is not None, "no fit with a theme holding topics out of order"
     folder = write_report(model, tmp_path / "r", quiet=True).parent
     data = _map_points((folder / "index.html").read_text())
     documents = pd.read_csv(folder / "documents.csv")
@@ -262,9 +290,6 @@ def test_map_data_gives_each_paper_its_own_topic_label(model, tmp_path):
     expected = [label if t >= 0 else None for t, label in zip(documents["topic"], documents["topic_label"],
                                                               strict=True)]
     assert shown == expected
-    themes = topics.report.content.build(model, "x", {}).themes
-    legend_order = [t.topic for theme in themes for t in theme.topics]
-    assert legend_order != sorted(legend_order)  # the case that went wrong: themes hold topics out of order
 
 
 def _write_input(path: Path) -> None:
@@ -301,10 +326,10 @@ def test_the_page_says_what_reading_dropped(tmp_path):
     assert "Read " not in (clean / "report.md").read_text()
 
 
-def model_of(corpus: pd.DataFrame) -> topics.TopicModel:
+def model_of(corpus: pd.DataFrame, random_state: int = 42) -> topics.TopicModel:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return topics.TopicModel(progress=False).fit(corpus)
+        return topics.TopicModel(progress=False, random_state=random_state).fit(corpus)
 
 
 def test_reading_note_names_the_columns_and_unreadable_dates():

@@ -3,7 +3,8 @@
 Greedy, largest topic first: each label tries positions on rings of growing radius around its anchor;
 a position is allowed when its box, padded, touches no label placed before and stays inside the frame;
 among the allowed positions of the nearest rings the one covering the fewest points wins. A label that
-had to move away from its anchor gets a thin leader line.
+had to move away from its anchor gets a thin leader line. A label that finds no free position at all (a
+small map crowded with topics) is laid out again smaller, down to 70 % of its size, before it may overlap.
 
 `layout_labels` is the geometry alone (boxes of known size in any y-up coordinate system, no
 matplotlib), used by the HTML report's SVG map; `place_labels` measures real text extents with the
@@ -29,14 +30,20 @@ class Label:
     size: float = 9.0
 
 
+SCALES = (1.0, 0.85, 0.7)  # the sizes a label tries, in turn, when it finds no free position
+
+
 @dataclass
 class Placement:
-    """Where a label went: its centre, its box, and whether it moved far enough to need a leader line."""
+    """Where a label went: its centre, its box, whether it moved far enough to need a leader line, the
+    `scale` it is drawn at (its text's size times this) and whether it is `free` of every other label."""
 
     x: float
     y: float
     box: Box
     leader: bool
+    scale: float = 1.0
+    free: bool = True
 
 
 def _overlaps(box, boxes, pad: float) -> bool:
@@ -56,14 +63,36 @@ def _covered(box, points: np.ndarray) -> int:
 
 
 def layout_labels(anchors, sizes, frame: Box, points: np.ndarray | None = None, *, pad: float = 3.0,
-                  margin: float = 2.0, max_rings: int = 40) -> list[Placement]:
+                  margin: float = 2.0, max_rings: int = 40, scales: tuple[float, ...] = SCALES
+                  ) -> list[Placement]:
     """Centres for boxes of `sizes` (width, height) near their `anchors` (x, y), in the order given.
 
     Coordinates grow rightwards and upwards (flip y for SVG); `frame` (x0, y0, x1, y1) is the area the
     boxes must stay inside (less `margin`), `points` the data points a box should rather not cover, and
-    `pad` the gap kept between boxes. Pure geometry: the caller measures the text.
+    `pad` the gap kept between boxes. Pure geometry: the caller measures the text, and draws each label
+    at its placement's `scale`. The labels that found no free position are laid out again (all labels
+    again, in the same order) at the next of `scales`; once those are at the smallest, all the others
+    shrink a step too; until every label is free or none can shrink more.
     """
     shown = np.asarray(points, dtype=float).reshape(-1, 2) if points is not None else np.zeros((0, 2))
+    smallest = len(scales) - 1
+    steps = [0] * len(sizes)
+    while True:
+        scaled = [(w * scales[i], h * scales[i]) for (w, h), i in zip(sizes, steps, strict=True)]
+        placements = _greedy(anchors, scaled, frame, shown, pad, margin, max_rings)
+        crowded = [n for n, p in enumerate(placements) if not p.free]
+        shrink = [n for n in crowded if steps[n] < smallest] or (
+            [n for n in range(len(steps)) if steps[n] < smallest] if crowded else [])
+        if not shrink:
+            for placement, i in zip(placements, steps, strict=True):
+                placement.scale = scales[i]
+            return placements
+        for n in shrink:
+            steps[n] += 1
+
+
+def _greedy(anchors, sizes, frame: Box, shown: np.ndarray, pad: float, margin: float,
+            max_rings: int) -> list[Placement]:
     placed_boxes: list[Box] = []
     placements = []
     for (ax_x, ax_y), (width, height) in zip(anchors, sizes, strict=True):
@@ -104,7 +133,7 @@ def layout_labels(anchors, sizes, frame: Box, points: np.ndarray | None = None, 
         cx, cy, box = best
         placed_boxes.append(box)
         distance = math.hypot(cx - ax_x, cy - ax_y)
-        placements.append(Placement(cx, cy, box, distance > max(width, height) * 0.6))
+        placements.append(Placement(cx, cy, box, distance > max(width, height) * 0.6, free=bool(candidates)))
     return placements
 
 
@@ -140,6 +169,8 @@ def place_labels(ax, labels: list[Label], points: np.ndarray | None = None, *, p
                                max_rings=max_rings)
     for label, text, anchor, placement in zip(labels, artists, anchors, placements, strict=True):
         text.set_position(tuple(to_data((placement.x, placement.y))))
+        if placement.scale != 1.0:
+            text.set_fontsize(label.size * placement.scale)
         if placement.leader:
             # leader line from the anchor to the nearest point of the label's box
             (x0, y0), (x1, y1) = to_data(anchor), to_data(leader_end(anchor, placement.box))

@@ -109,7 +109,8 @@ def map_labels(model) -> list[dict]:
         t = int(t)
         anchor = (float(anchors[t, 0]), MAP_HEIGHT - float(anchors[t, 1]))
         label = {
-            "topic": t, "theme": int(model.topic_themes_[t]), "lines": text, "size": size,
+            "topic": t, "theme": int(model.topic_themes_[t]), "lines": text,
+            "size": round(size * placement.scale, 1),
             "x": round(placement.x, 1), "y": round(MAP_HEIGHT - placement.y, 1),
             "color": palette.shade(topic_colors[t], 0.1), "leader": None,
         }
