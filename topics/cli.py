@@ -139,7 +139,7 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
                        help="tfidf (default, fast) or embeddings (needs topics[embeddings])")
     model.add_argument("--embedding-model", metavar="NAME",
                        help="the encoder of --features embeddings (implied by this option): "
-                            "all-MiniLM-L6-v2 (default), a faster one, e.g. minilm-onnx-int8 (2.4-2.7x, "
+                            "all-MiniLM-L6-v2 (default), a faster one, e.g. minilm-onnx-int8 (1.7-2.7x, "
                             "MiniLM's vectors to cosine 0.995; needs topics[fast]), or any local "
                             "sentence-transformers model path")
     model.add_argument("--min-cluster-size", type=_auto_or_positive, metavar="N",

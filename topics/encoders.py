@@ -23,8 +23,8 @@ count in a `TopicsWarning` and in `TopicModel.notes_`, e.g. "5,120 of 6,253 docu
 62 word pieces of text that minilm-hybrid:64's transformer reads (64 with [CLS] and [SEP]): ...".
 
 The ONNX graph has MiniLM's attention, embedding and normalisation layers fused by ONNX Runtime's
-transformer optimiser (built once): fp32 1.3x PyTorch's speed, int8 1.1x the unfused int8 graph's (2.4x
-sentence-transformers), same vectors. Throughput and quality of each: docs/benchmarks.md.
+transformer optimiser (built once): fp32 1.3x PyTorch's speed, int8 1.1x the unfused int8 graph's (1.7-2.4x
+sentence-transformers, by machine), same vectors. Throughput and quality of each: docs/benchmarks.md.
 
 The ONNX and static artifacts are built once from the local offline MiniLM (building needs
 sentence-transformers/torch from the ``embeddings`` extra; running them needs only the ``fast`` extra)
