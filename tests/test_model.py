@@ -341,13 +341,46 @@ def test_features_are_the_same_whatever_the_blas_thread_count():
     )
     path = str(shared_file("ai-conference-papers.csv.gz"))
     digests = set()
-    for threads in ("1", "2"):
+    # and whatever kernels OpenBLAS picks for the CPU (Prescott: SSE3 only, as on the oldest x86-64 CPUs)
+    for threads, kernels in (("1", None), ("2", None), ("2", "Prescott")):
         env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+        if kernels:
+            env["OPENBLAS_CORETYPE"] = kernels
         result = subprocess.run([sys.executable, "-c", script, path], env=env, capture_output=True, text=True,
                                 timeout=300)
         assert result.returncode == 0, result.stderr
         digests.add(result.stdout.strip())
     assert len(digests) == 1
+
+
+def test_the_same_topics_whatever_the_cpu():
+    """BLAS kernels and numba's machine code are chosen by CPU and change the last bits of the arithmetic,
+    which UMAP amplifies: the sample papers got other topics on another machine. OpenBLAS can be made to
+    use another CPU's kernels (OPENBLAS_CORETYPE); numba must compile for a generic CPU whatever this one."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, warnings, numpy as np, topics\n"
+        "from numba.core import config\n"
+        "warnings.simplefilter('ignore')\n"
+        "model = topics.TopicModel(progress=False).fit(topics.datasets.load_sample_papers())\n"
+        "print(config.CPU_NAME, hashlib.sha256(np.asarray(model.document_topics_).tobytes()"
+        " + model.map_.tobytes() + str(model.topic_labels_).encode()).hexdigest())\n"
+    )
+    outputs = set()
+    for kernels in (None, "Haswell", "Prescott"):
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("OPENBLAS_CORETYPE", "NUMBA_CPU_NAME")}
+        if kernels:
+            env["OPENBLAS_CORETYPE"] = kernels
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout.strip())
+    assert len(outputs) == 1, outputs
+    assert outputs.pop().startswith("generic ")
 
 
 def _hashed(texts):

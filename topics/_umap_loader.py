@@ -1,8 +1,15 @@
-"""Import UMAP with numba's on-disk cache switched on.
+"""Import UMAP with numba's on-disk cache switched on, compiling portable machine code.
 
 UMAP and pynndescent compile their numba functions in every new process (about 10-30 s here, even for a
 handful of documents). Most of those functions are declared without ``cache=True``; we make ``cache=True``
 the default while UMAP is imported, so a second process loads the compiled code from disk instead.
+
+numba compiles for the CPU it runs on by default (AVX-512 on one machine, AVX2 on another), which changes
+the last bits of UMAP's arithmetic, and UMAP's layout, an optimisation that amplifies them, then gives
+other topics on another machine. So numba compiles for a generic x86-64 CPU (``NUMBA_CPU_NAME=generic``,
+unless set otherwise): the same topics on every machine, for about 8 % more fitting time (6,253
+AI-conference papers: 18.6 -> 20.1 s). If numba has already compiled code in this process before UMAP is
+loaded, its own choice of CPU stays.
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ def import_umap(notify=None) -> ModuleType:
     # numba keys its cache by source path: one marker per UMAP installation
     spec = importlib.util.find_spec("umap")
     origin = spec.origin if spec and spec.origin else "umap"
-    marker = directory / f"compiled-{hashlib.sha1(origin.encode()).hexdigest()[:12]}"
+    os.environ.setdefault("NUMBA_CPU_NAME", "generic")
+    target = os.environ["NUMBA_CPU_NAME"]
+    marker = directory / f"compiled-{hashlib.sha1(f'{origin}:{target}'.encode()).hexdigest()[:12]}"
     if not marker.exists() and notify is not None:
         notify(
             f"compiling UMAP's numerical code once (30-60 s); later runs reuse it from {directory}"
@@ -45,6 +54,8 @@ def import_umap(notify=None) -> ModuleType:
     from numba.core import config
 
     config.CACHE_DIR = str(directory)
+    if config.CPU_NAME is None:  # numba was imported before the variable was set: it has not compiled yet
+        config.CPU_NAME, config.CPU_FEATURES = target, "" if target == "generic" else None
     original_njit, original_jit = numba.njit, numba.jit
 
     def cached(decorator):

@@ -202,8 +202,10 @@ def neighbours(
     if len(vectors) <= defaults.MAX_DOCUMENTS_EXACT_NEIGHBOURS:
         from sklearn.neighbors import NearestNeighbors
 
-        search = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute", n_jobs=1).fit(vectors)
-        distances, indices = search.kneighbors(vectors)
+        # in float64: BLAS kernels differ by CPU in the last bits, which float32 distances would keep
+        exact = np.asarray(vectors, dtype=np.float64)
+        search = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute", n_jobs=1).fit(exact)
+        distances, indices = search.kneighbors(exact)
         return indices.astype(np.int32), distances.astype(np.float32)
     indices, distances, _ = umap.umap_.nearest_neighbors(
         vectors, k, metric, {}, False, np.random.RandomState(random_state), n_jobs=1

@@ -118,8 +118,8 @@ class ContextVectors:
         if pmi.nnz == 0:
             return None
         svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=random_state)
-        with threadpool_limits(limits=1, user_api="blas"):  # thread-count independent, as for the LSA
-            scaled = svd.fit_transform(pmi)
+        with threadpool_limits(limits=1, user_api="blas"):  # thread-count and CPU independent, as the LSA
+            scaled = svd.fit_transform(pmi.astype(np.float64))
         # the singular vectors themselves (every dimension weighted alike): scaling them by the singular
         # values let a few broad dimensions dominate (a 3-seed screen, AI-conference theme NMI 0.343
         # against 0.356; docs/benchmarks.md)
@@ -201,9 +201,11 @@ class LsaProjection:
         svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=random_state)
         # OpenBLAS and MKL sum in an order that depends on their thread count, and a difference in the 4th
         # decimal here becomes another UMAP map: one thread makes the vectors the same whatever the machine's
-        # thread settings (OPENBLAS_NUM_THREADS=1 on a cluster, 2 on a laptop)
+        # thread settings (OPENBLAS_NUM_THREADS=1 on a cluster, 2 on a laptop). They also pick their kernels
+        # by CPU, which changes the last bits: in float64, rounded to the float32 features, those vanish
+        # (in float32 they changed the sample papers' topics between CPUs)
         with threadpool_limits(limits=1, user_api="blas"):
-            reduced = svd.fit_transform(tfidf)
+            reduced = svd.fit_transform(tfidf.astype(np.float64))
         context = None
         enough = tfidf.shape[0] >= defaults.MIN_DOCUMENTS_FOR_CONTEXT
         if texts is not None and vocabulary is not None and enough:
@@ -231,11 +233,20 @@ class LsaProjection:
         return _unit_rows(np.hstack([lsa, self.context.transform(tfidf)]))
 
 
+FEATURE_DECIMALS = 6  # features are rounded to this many decimals (why: `_unit_rows`)
+
+
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
+    """Rows scaled to unit length, rounded to `FEATURE_DECIMALS` decimals, as float32.
+
+    BLAS picks its kernels by CPU, and in an SVD their last-bit differences grow to about 1e-13; in float32
+    a few values in 100,000 still came out one bit apart, and UMAP makes another map of one bit. Rounded
+    in float64 to 1e-6, far coarser than those differences and far finer than any distance that matters,
+    the features are the same on every CPU (but for a value within 1e-13 of a rounding boundary)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    return np.round(matrix / norms, FEATURE_DECIMALS).astype(np.float32)
 
 
 unit_rows = _unit_rows
