@@ -383,6 +383,24 @@ def test_the_same_topics_whatever_the_cpu():
     assert outputs.pop().startswith("generic ")
 
 
+def test_exact_neighbours_do_not_depend_on_blocks_and_break_ties_by_row(sample):
+    from sklearn.neighbors import NearestNeighbors
+
+    from topics.clustering import exact_neighbours
+
+    vectors = topics.TopicModel(progress=False).fit(sample).vectors_
+    whole = exact_neighbours(vectors, 10, "cosine")
+    rows = exact_neighbours(vectors, 10, "cosine", block_bytes=8 * len(vectors))  # one row at a time
+    assert np.array_equal(whole[0], rows[0]) and np.array_equal(whole[1], rows[1])
+    assert (whole[0][:, 0] == np.arange(len(vectors))).all() and (whole[1][:, 0] == 0).all()
+    reference = NearestNeighbors(n_neighbors=10, metric="cosine").fit(vectors).kneighbors(vectors)[0]
+    assert np.allclose(whole[1], reference, atol=1e-6)
+    # three copies of one document and a far one: the copies' neighbours in row order
+    copies = np.vstack([vectors[:1], vectors[:1], vectors[:1], vectors[1:2]])
+    indices, distances = exact_neighbours(copies, 3, "cosine")
+    assert indices.tolist()[:3] == [[0, 1, 2], [1, 0, 2], [2, 0, 1]] and (distances[:3] == 0).all()
+
+
 def _hashed(texts):
     """A features function of the user's own: word hashes (a scipy sparse matrix, as many encoders return)."""
     from sklearn.feature_extraction.text import HashingVectorizer

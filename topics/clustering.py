@@ -200,16 +200,44 @@ def neighbours(
     on large corpora.
     """
     if len(vectors) <= defaults.MAX_DOCUMENTS_EXACT_NEIGHBOURS:
-        from sklearn.neighbors import NearestNeighbors
-
-        # in float64: BLAS kernels differ by CPU in the last bits, which float32 distances would keep
-        exact = np.asarray(vectors, dtype=np.float64)
-        search = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute", n_jobs=1).fit(exact)
-        distances, indices = search.kneighbors(exact)
-        return indices.astype(np.int32), distances.astype(np.float32)
+        return exact_neighbours(vectors, k, metric)
     indices, distances, _ = umap.umap_.nearest_neighbors(
         vectors, k, metric, {}, False, np.random.RandomState(random_state), n_jobs=1
     )
+    return indices, distances
+
+
+def exact_neighbours(vectors: np.ndarray, k: int, metric: str, block_bytes: int = 64 << 20
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest neighbours of each row by brute force, the same on every CPU.
+
+    BLAS kernels, chosen by CPU, and the shape of the blocks change the last bits of a distance, which then
+    decide between neighbours at (nearly) the same distance, and UMAP makes another map of one neighbour.
+    So distances are computed in float64 and rounded to 10 decimals, and ties go to the lower row number;
+    rows are taken in blocks of `block_bytes` of distances (all at once, 6,253 papers held 313 MB)."""
+    from sklearn.metrics import pairwise_distances
+
+    exact = np.asarray(vectors, dtype=np.float64)
+    n = len(exact)
+    k = min(k, n)
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    step = max(1, block_bytes // (8 * max(n, 1)))
+    for start in range(0, n, step):
+        block = np.round(pairwise_distances(exact[start : start + step], exact, metric=metric), 10)
+        np.maximum(block, 0.0, out=block)
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0  # itself first
+        nearest = np.argpartition(block, k - 1, axis=1)[:, :k]  # the k smallest, in no order
+        values = np.take_along_axis(block, nearest, axis=1)
+        order = np.lexsort((nearest, values))  # by distance, then row number
+        nearest, values = np.take_along_axis(nearest, order, 1), np.take_along_axis(values, order, 1)
+        # a row whose k-th distance is shared with rows left out: take the lowest row numbers among them
+        for row in np.flatnonzero((block <= values[:, -1:]).sum(axis=1) > k):
+            candidates = np.flatnonzero(block[row] <= values[row, -1])  # ascending row numbers
+            nearest[row] = candidates[np.argsort(block[row, candidates], kind="stable")[:k]]
+            values[row] = block[row, nearest[row]]
+        indices[start : start + len(block)] = nearest
+        distances[start : start + len(block)] = np.maximum(values, 0.0)
     return indices, distances
 
 

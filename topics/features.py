@@ -119,7 +119,7 @@ class ContextVectors:
             return None
         svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=random_state)
         with threadpool_limits(limits=1, user_api="blas"):  # thread-count and CPU independent, as the LSA
-            scaled = svd.fit_transform(pmi.astype(np.float64))
+            scaled = svd.fit_transform(pmi)
         # the singular vectors themselves (every dimension weighted alike): scaling them by the singular
         # values let a few broad dimensions dominate (a 3-seed screen, AI-conference theme NMI 0.343
         # against 0.356; docs/benchmarks.md)
@@ -171,9 +171,9 @@ def _positive_pmi(counts: sp.csr_matrix) -> sp.csr_matrix:
     smoothed = smoothed / max(smoothed.sum(), 1e-12) * total
     pmi = np.log(pairs.data * total / (word_totals[pairs.row] * smoothed[pairs.col]))
     keep = pmi > 0
-    return sp.csr_matrix(
-        (pmi[keep].astype(np.float32), (pairs.row[keep], pairs.col[keep])), shape=counts.shape
-    )
+    values = pmi[keep].astype(np.float32).astype(np.float64)  # float32's precision: numpy's log differs by
+    # CPU in its last bits; float64 for the SVD (see LsaProjection.fit)
+    return sp.csr_matrix((values, (pairs.row[keep], pairs.col[keep])), shape=counts.shape)
 
 
 @dataclass
