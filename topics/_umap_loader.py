@@ -7,9 +7,10 @@ the default while UMAP is imported, so a second process loads the compiled code 
 numba compiles for the CPU it runs on by default (AVX-512 on one machine, AVX2 on another), which changes
 the last bits of UMAP's arithmetic, and UMAP's layout, an optimisation that amplifies them, then gives
 other topics on another machine. So numba compiles for a generic x86-64 CPU (``NUMBA_CPU_NAME=generic``,
-unless set otherwise): the same topics on every machine, for about 8 % more fitting time (6,253
-AI-conference papers: 18.6 -> 20.1 s). If numba has already compiled code in this process before UMAP is
-loaded, its own choice of CPU stays.
+unless set otherwise): with the float64 features and neighbours (`topics.features`,
+`topics.clustering.exact_neighbours`), the same topics on every x86-64 machine, for about 8 % more fitting
+time (6,253 AI-conference papers: 18.6 -> 20.1 s). If numba has already compiled code in this process
+before UMAP is loaded, its own choice of CPU stays.
 """
 
 from __future__ import annotations
