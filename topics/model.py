@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from topics import clustering, defaults, themes
+from topics import clustering, defaults, phrases, themes
 from topics.assignment import TopicAssigner
 from topics.documents import Documents, as_corpus, blank_out, checked_vectors, say_blank_and_repeated
 from topics.errors import ModelError
@@ -75,6 +75,7 @@ class TopicModel(BaseEstimator):
         started = time.perf_counter()
         self._forget_derived()
         self.__dict__.pop("vectors_", None)  # the vector space is fitted anew
+        self.__dict__.pop("_phrase_table", None)
         self.timings_: dict[str, float] = {}
         corpus = as_corpus(documents)
         self.n_input_documents_ = len(corpus)
@@ -278,14 +279,12 @@ class TopicModel(BaseEstimator):
             [self.vectors_[topics == t].mean(axis=0) for t in range(n_topics)]
         ) if n_topics else np.zeros((0, self.vectors_.shape[1]))
         self.topic_vectors_ = unit_rows(centroids)
-        texts = self.corpus_["text"].tolist()
         keywords = extract_keywords(
-            self.counts_[assigned], self.vocabulary_.terms, topics[assigned], n_topics,
-            [t for t, a in zip(texts, assigned, strict=False) if a], self.n_keywords,
-        )
+            self.counts_[assigned], self.vocabulary_.terms, topics[assigned], n_topics, self.n_keywords)
         self.topic_keywords_ = keywords.terms
         self.topic_keyword_scores_ = keywords.scores
-        self.topic_labels_ = keywords.labels
+        rows = np.flatnonzero(assigned)
+        self.topic_labels_ = phrases.topic_labels(self._phrases(), rows, topics[assigned], n_topics)
         self.linkage_ = themes.ward_linkage(self.topic_vectors_, self.topic_sizes_)
         if self.n_themes == "auto":
             sweep = (getattr(self, "clustering_settings_", None) or {}).get("min_cluster_size_sweep") or []
@@ -301,18 +300,24 @@ class TopicModel(BaseEstimator):
         self.n_themes_ = n_themes
         document_themes = self.topic_themes_[topics[assigned]]
         theme_keywords = extract_keywords(
-            self.counts_[assigned], self.vocabulary_.terms, document_themes, n_themes,
-            [t for t, a in zip(texts, assigned, strict=False) if a], self.n_keywords,
-        )
+            self.counts_[assigned], self.vocabulary_.terms, document_themes, n_themes, self.n_keywords)
         self.theme_keywords_ = theme_keywords.terms
         self.theme_keyword_scores_ = theme_keywords.scores
-        self.theme_labels_ = theme_keywords.labels
+        self.theme_labels_ = phrases.theme_labels(self._phrases(), rows, document_themes, n_themes)
         similarity = self.vectors_ @ self.topic_vectors_.T if n_topics else None
         self.representative_documents_ = []
         for t in range(n_topics):
             members = np.flatnonzero(topics == t)
             best = members[np.argsort(-similarity[members, t], kind="stable")]
             self.representative_documents_.append(best[: defaults.N_REPRESENTATIVE_DOCUMENTS].tolist())
+
+    def _phrases(self) -> phrases.PhraseTable:
+        """The corpus's candidate label phrases, counted once per fit or load (merges reuse them)."""
+        table = self.__dict__.get("_phrase_table")
+        if table is None:
+            table = phrases.PhraseTable.fit(self.corpus_["text"].tolist(), self.corpus_["title"].tolist())
+            self.__dict__["_phrase_table"] = table
+        return table
 
     @property
     def document_themes_(self) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Topic keywords and labels people can read: class-based TF-IDF, redundancy removed, original casing.
+"""Topic keywords: class-based TF-IDF, redundancy removed; the commonest spelling of a word in the papers.
 
 A keyword must occur in the topic's own documents; near-repeats ("learning, learned, learn", or "medical" next
 to "medical imaging") are skipped in favour of the next distinct word.
@@ -30,18 +30,18 @@ def _stem(word: str) -> str:
     return word
 
 
-def _stems(term: str) -> set[str]:
+def word_stems(term: str) -> set[str]:
+    """The crude stems of a term's words, to tell that two terms overlap."""
     # hyphens dropped, so "pre-training" and "pretraining" are one word
     return {_stem(part.replace("-", "")) for part in term.split() if part}
 
 
 @dataclass
 class Keywords:
-    """Per class: keywords (lower case, as in the vocabulary), their scores, and a display label."""
+    """Per class: keywords (lower case, as in the vocabulary) and their scores."""
 
     terms: list[list[str]]
     scores: list[list[float]]
-    labels: list[str]
 
 
 def class_tfidf(counts: sp.csr_matrix, classes: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +105,7 @@ def select_keywords(
         for index in order[: max(200, n_keywords * 20)]:
             if not np.isfinite(scores[index]) or scores[index] <= 0:
                 break
-            stems = _stems(terms[index])
+            stems = word_stems(terms[index])
             if any(stems & other for other in chosen_stems):
                 continue
             chosen.append(int(index))
@@ -121,34 +121,14 @@ def extract_keywords(
     terms: Sequence[str],
     classes: np.ndarray,
     n_classes: int,
-    texts: Sequence[str],
     n_keywords: int = defaults.N_KEYWORDS,
-    n_label_words: int = defaults.N_LABEL_WORDS,
 ) -> Keywords:
-    """Keywords and labels for each class (topic or theme) of the documents."""
+    """Keywords with their c-TF-IDF scores for each class (topic or theme) of the documents; the labels
+    people read are phrases (`topics.phrases`)."""
     weights, documents_with_term = class_tfidf(counts, classes, n_classes)
     selected = select_keywords(weights, documents_with_term, np.bincount(classes, minlength=n_classes),
                                terms, n_keywords)
-    all_terms: list[list[str]] = []
-    all_scores: list[list[float]] = []
-    labels: list[str] = []
-    for c, chosen in enumerate(selected):
-        scores = weights[c]
-        keyword_terms = [terms[i] for i in chosen]
-        all_terms.append(keyword_terms)
-        all_scores.append([round(float(scores[i]), 5) for i in chosen])
-        members = [t for t, k in zip(texts, classes, strict=False) if k == c]
-        forms = _display_forms(keyword_terms[:n_label_words], members)
-        label = " · ".join(forms[t] for t in keyword_terms[:n_label_words])
-        labels.append(label or "(no distinctive words)")
-    _make_unique(labels, all_terms, n_label_words)
-    return Keywords(terms=all_terms, scores=all_scores, labels=labels)
-
-
-def _make_unique(labels: list[str], terms: list[list[str]], n_label_words: int) -> None:
-    """Two classes with the same label get their next keyword appended, or a number."""
-    seen: Counter[str] = Counter(labels)
-    for i, label in enumerate(labels):
-        if seen[label] > 1:
-            extra = terms[i][n_label_words] if len(terms[i]) > n_label_words else None
-            labels[i] = f"{label} · {extra}" if extra else f"{label} ({i})"
+    return Keywords(
+        terms=[[terms[i] for i in chosen] for chosen in selected],
+        scores=[[round(float(weights[c][i]), 5) for i in chosen] for c, chosen in enumerate(selected)],
+    )

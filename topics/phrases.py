@@ -1,0 +1,389 @@
+"""Key phrases: the words a person would use to name a topic or theme, found in the corpus as written.
+
+A candidate is a run of 1-4 words inside one sentence part (no punctuation between them) with no stop word
+at either end ("point cloud segmentation", "large language models", "self-supervised learning"). Variants
+count as one phrase: case, hyphens ("pre-training" / "pretraining" / "pre training"), plurals, and an
+acronym defined in a paper as "long form (ABBR)" (Schwartz & Hearst's rule: the acronym's letters, in
+order, in the long form, the first one starting a word), which then counts as its long form wherever it
+is used, in that paper by its own definition, elsewhere by the corpus's commonest one. A phrase in a
+title counts twice.
+
+Why not a library: scikit-learn's CountVectorizer n-grams cannot keep a stop word inside a phrase while
+refusing it at the ends, nor join variants and acronyms; KeyBERT/YAKE score phrases per document, not per
+class; scispaCy's acronym detector needs spaCy and a downloaded model. This module is ~1 s for 6,253
+abstracts (docs/benchmarks.md, "Labels").
+
+`PhraseTable.fit(texts, titles)` counts every candidate per document; `topic_labels` (class-based TF-IDF
+over phrases) and `theme_labels` (share of the theme's papers that hold a phrase times the share of the
+phrase's papers that are in the theme) turn the counts into labels of at most `defaults.MAX_LABEL_WORDS`
+words, one or two phrases joined by " · ".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from topics import defaults
+from topics.representation import class_tfidf, word_stems
+
+MAX_WORDS = 4
+SEPARATOR = " · "
+# A word: letters or digits (3D, GPT-4), hyphens and apostrophes inside, not a bare number.
+_NUMBER = re.compile(r"^[\d'’-]+$")
+_ACRONYM_DEFINITION = re.compile(r"\(\s*([^()\s,;]{2,12}(?:\s[^()\s,;]{1,12})?)\s*[),;]")
+
+# Words in scikit-learn's stop list that are content words in a phrase ("computer vision", "system").
+_CONTENT_WORDS = frozenset([
+    "computer", "system", "fire", "bill", "interest", "detail", "amount", "front", "full", "move", "part",
+    "side", "top", "bottom", "thick", "thin", "mill", "name", "back", "empty", "call", "found",
+])
+# Scholarly stop words that begin real phrases ("large language models", "state space models").
+_PHRASE_STARTERS = frozenset(["large", "small", "high", "low", "state", "key", "wide", "code"])
+# Stop words allowed inside a phrase ("mixture of experts", "learning to rank", "question and answer").
+_INSIDE_OK = frozenset(["of", "for", "to", "and", "in", "on", "with"])
+
+
+def _stop_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(not at the start, not at the end, not inside) of a phrase; lower-case words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    function_words = frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS | defaults.FRAGMENT_STOP_WORDS
+    scholarly = defaults.SCHOLARLY_STOP_WORDS
+    return (function_words | (scholarly - _PHRASE_STARTERS), function_words | scholarly,
+            function_words - _INSIDE_OK)
+
+
+@lru_cache(maxsize=1_000_000)
+def word_key(word: str) -> str:
+    """What makes two spellings one word: case, hyphens, a plural ending."""
+    key = word.lower().replace("-", "").replace("'", "").replace("’", "")
+    if len(key) > 4 and key.endswith("ies") and key not in ("series", "species"):
+        return key[:-3] + "y"
+    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
+        return key[:-1]
+    return key
+
+
+# one pass over a text: a word, or what ends a run of words (punctuation, a line break, a dash between spaces)
+_WORD_OR_BREAK = re.compile(r"(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
+
+
+def _runs(text: str) -> list[list[str]]:
+    """The words of `text`, in runs with no punctuation (or number) between neighbours."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for match in _WORD_OR_BREAK.finditer(text):
+        word = match.group("word")
+        if word is None or _NUMBER.match(word):
+            if current:
+                runs.append(current)
+                current = []
+        else:
+            current.append(word)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _matches_acronym(short: str, long_words: list[str]) -> int:
+    """How many of `long_words` (from the end) spell `short` (Schwartz & Hearst); 0 when they do not."""
+    letters = [c.lower() for c in short if c.isalnum()]
+    long_form = " ".join(long_words).lower()
+    s, position = len(letters) - 1, len(long_form) - 1
+    while s >= 0:
+        while position >= 0 and (long_form[position] != letters[s] or (
+                s == 0 and position > 0 and long_form[position - 1].isalnum())):
+            position -= 1
+        if position < 0:
+            return 0
+        s -= 1
+        position -= 1
+    used = long_form[position + 1:].count(" ") + 1
+    return used if used <= len(long_words) else 0
+
+
+def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms defined in `text` as "long form (ABBR)": ABBR (plural "s" dropped) -> long form's words."""
+    found: dict[str, tuple[str, ...]] = {}
+    for match in _ACRONYM_DEFINITION.finditer(text):
+        short = match.group(1).strip()
+        if " " in short or not any(c.isupper() for c in short) or not short[0].isalnum():
+            continue
+        before = _runs(text[max(0, match.start() - 200):match.start()])
+        if not before:
+            continue
+        words = before[-1]
+        letters = sum(c.isalnum() for c in short)
+        window = words[-min(letters + 5, 2 * letters):]
+        used = _matches_acronym(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short,
+                                window)
+        if not used:
+            continue
+        long_words = window[-used:]
+        while long_words and long_words[0].lower() in not_first:
+            long_words = long_words[1:]
+        if 2 <= len(long_words) <= MAX_WORDS or (len(long_words) == 1 and "-" in long_words[0]):
+            found[_acronym_key(short)] = tuple(long_words)
+    return found
+
+
+def _acronym_key(word: str) -> str:
+    return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
+
+
+_FIRST, _LAST, _INSIDE = 1, 2, 4  # a word that may not begin, end, or sit inside a phrase
+
+
+@dataclass
+class PhraseTable:
+    """Per document, how often it holds each candidate phrase (a title's count twice)."""
+
+    keys: list[tuple[str, ...]]  # each phrase's word keys
+    counts: sp.csr_matrix  # documents x phrases
+    texts: Sequence[str] = ()  # the documents, to find how a phrase is written
+    acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # corpus-wide definitions
+    _parents: dict[int, list[int]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
+            min_documents: int = 2) -> PhraseTable:
+        """Count the candidate phrases of `texts`; `titles` found at the start of a text count twice."""
+        not_first, not_last, not_inside = _stop_lists()
+        per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
+        corpus_acronyms = _commonest(per_document)
+        flags: dict[str, int] = {}
+        index: dict[tuple[str, ...], int] = {}
+        columns: list[int] = []
+        indptr = [0]
+        for d, text in enumerate(texts):
+            title = titles[d] if titles is not None else ""
+            parts = [text]
+            if title and not title.endswith("…") and len(title) < len(text) and text.startswith(title):
+                parts.append(title)
+            own = {k: tuple(word_key(w) for w in v) for k, v in per_document[d].items()}
+            for part in parts:
+                for run in _runs(part):
+                    keys, run_flags = _keys(run, own, corpus_acronyms, flags, not_first, not_last, not_inside)
+                    _count_run(keys, run_flags, index, columns)
+            indptr.append(len(columns))
+        counts = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int64),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(index)))
+        counts.sum_duplicates()
+        keys = [None] * len(index)
+        for key, column in index.items():
+            keys[column] = key
+        documents = np.bincount(counts.indices, minlength=len(index))
+        # as for keywords: too rare to name a group, or so common it names none (topics.defaults)
+        keep = np.flatnonzero((documents >= min(min_documents, max(1, len(texts) // 5)))
+                              & (documents <= defaults.vocabulary_max_df(len(texts)) * len(texts)))
+        return cls(keys=[keys[c] for c in keep], counts=counts[:, keep].tocsr(), texts=texts,
+                   acronyms=corpus_acronyms)
+
+    def parents(self) -> dict[int, list[int]]:
+        """For each phrase, the longer phrases that contain its words in order, side by side."""
+        if self._parents is not None:
+            return self._parents
+        position = {key: i for i, key in enumerate(self.keys)}
+        found: dict[int, list[int]] = defaultdict(list)
+        for i, key in enumerate(self.keys):
+            n = len(key)
+            for length in range(1, n):
+                for start in range(n - length + 1):
+                    part = position.get(key[start:start + length])
+                    if part is not None:
+                        found[part].append(i)
+        self._parents = dict(found)
+        return self._parents
+
+    def spelling(self, phrase: int, limit: int = 20) -> str:
+        """How `phrase` is written in the documents that hold it (the commonest way; a word capitalised
+        only at the start of a title or sentence is lowered)."""
+        key = self.keys[phrase]
+        holders = self.counts[:, phrase].nonzero()[0][:limit]
+        spellings: Counter[str] = Counter()
+        for d in holders:
+            for run in _runs(self.texts[d]):
+                keys = [word_key(w) for w in run]
+                for start in range(len(keys) - len(key) + 1):
+                    if tuple(keys[start:start + len(key)]) == key:
+                        spellings[" ".join(run[start:start + len(key)])] += 1
+        if not spellings:  # only ever an acronym standing for it
+            short = [s for s, long_form in self.acronyms.items() if long_form == key]
+            return " ".join(key) if not short else f"{' '.join(key)} ({short[0]})"
+        best = max(spellings, key=lambda s: (spellings[s], s.islower(), s))
+        lower_words = {w for s in spellings for w in s.split() if w.islower()}
+        return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() and w.lower() in lower_words else w
+                        for w in best.split())
+
+
+def _commonest(per_document: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
+    """Each acronym's commonest definition in the corpus, as word keys."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for found in per_document:
+        for short, long_words in found.items():
+            votes[short][tuple(word_key(w) for w in long_words)] += 1
+    return {short: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for short, v in votes.items()}
+
+
+def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int],
+          not_first, not_last, not_inside) -> tuple[list[str], list[int]]:
+    """The run's word keys and stop flags, a defined acronym replaced by its long form's words."""
+    keys: list[str] = []
+    run_flags: list[int] = []
+    for word in run:
+        if not word.islower():
+            long_form = own.get(_acronym_key(word)) or corpus_acronyms.get(_acronym_key(word))
+            if long_form:
+                keys.extend(long_form)
+                run_flags.extend([0] * len(long_form))
+                continue
+        flag = flags.get(word)
+        if flag is None:
+            lower = word.lower()
+            flag = flags[word] = ((lower in not_first) * _FIRST | (lower in not_last) * _LAST
+                                  | (lower in not_inside) * _INSIDE)
+        keys.append(word_key(word))
+        run_flags.append(flag)
+    return keys, run_flags
+
+
+def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int]) -> None:
+    n = len(keys)
+    for start in range(n):
+        if flags[start] & _FIRST:
+            continue
+        for end in range(start + 1, min(n, start + MAX_WORDS) + 1):
+            if end - start >= 3 and flags[end - 2] & _INSIDE:
+                break
+            if flags[end - 1] & _LAST:
+                continue
+            key = tuple(keys[start:end])
+            column = index.get(key)
+            if column is None:
+                column = index[key] = len(index)
+            columns.append(column)
+
+
+# ---------------------------------------------------------------------------- labels
+def _carry_share(key: tuple[str, ...]) -> float:
+    """How much of a phrase's documents a longer phrase must hold to replace it: less for a lone word
+    that reads as a modifier ("convolutional" -> "convolutional neural networks", "medical" -> "medical
+    images")."""
+    if len(key) == 1 and key[0].endswith(_MODIFIER_ENDINGS):
+        return defaults.PHRASE_CARRY_SHARE / 2
+    return defaults.PHRASE_CARRY_SHARE
+
+
+_MODIFIER_ENDINGS = ("al", "ive", "ous", "ic", "ary", "able", "ible", "ful", "less", "ian")
+
+
+def _upgrade(phrase: int, documents: np.ndarray, table: PhraseTable, needed: int,
+             allowed: Callable[[int], bool]) -> int:
+    """The longest phrase containing `phrase` that enough of its documents (in the class) hold."""
+    parents = table.parents()
+    while True:
+        share = _carry_share(table.keys[phrase])
+        better = [p for p in parents.get(phrase, []) if allowed(p)
+                  and documents[p] >= max(needed, share * documents[phrase])]
+        if not better:
+            return phrase
+        phrase = max(better, key=lambda p: (documents[p], -p))
+
+
+def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed: int, max_words: int,
+          rescore: Callable[[list[int]], np.ndarray] | None = None) -> list[int]:
+    """One or two phrases for a class: the best scoring, made as long as its documents carry, then the
+    best (by `rescore` of the phrases chosen so far, if given) that shares no word stem with it and fits
+    in `max_words` words in all."""
+    chosen: list[int] = []
+    words = 0
+    for _ in range(defaults.LABEL_PHRASES):
+        if chosen and rescore is not None:
+            scores = rescore(chosen)
+        eligible = (documents >= needed) & (scores > 0)
+        order = np.flatnonzero(eligible)
+        order = order[np.argsort(-scores[order], kind="stable")][:200]
+        taken = set().union(*(word_stems(" ".join(table.keys[c])) for c in chosen))
+        for candidate in order:
+            room = max_words - words
+            phrase = _upgrade(int(candidate), documents, table, needed,
+                              lambda p, room=room, ok=eligible: bool(ok[p]) and len(table.keys[p]) <= room)
+            if len(table.keys[phrase]) > room or taken & word_stems(" ".join(table.keys[phrase])):
+                continue
+            chosen.append(phrase)
+            words += len(table.keys[phrase])
+            break
+        else:
+            break
+        if words >= max_words - 1:
+            break
+    return chosen
+
+
+def _labels(per_class: list[list[int]], table: PhraseTable) -> list[str]:
+    labels = [SEPARATOR.join(table.spelling(p) for p in chosen) or "(no distinctive words)"
+              for chosen in per_class]
+    seen = Counter(labels)
+    for c, label in enumerate(labels):
+        if seen[label] > 1:
+            labels[c] = f"{label} ({c})"
+    return labels
+
+
+def _class_documents(held: sp.csr_matrix, classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """How many documents of each class hold each phrase (n_classes x phrases); `held`: 0/1 per document."""
+    membership = sp.csr_matrix(
+        (np.ones(len(classes), dtype=np.float32), (classes, np.arange(len(classes)))),
+        shape=(n_classes, len(classes)))
+    return np.asarray((membership @ held).todense())
+
+
+def topic_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_classes: int,
+                 max_words: int = defaults.MAX_LABEL_WORDS) -> list[str]:
+    """Each topic's label: phrases by class-based TF-IDF over phrases (`rows`: the documents in a topic)."""
+    counts = table.counts[rows]
+    weights, documents = class_tfidf(counts, classes, n_classes)
+    sizes = np.bincount(classes, minlength=n_classes)
+    # a phrase names at most `defaults.MAX_CLASSES_PER_KEYWORD` topics: those where it weighs most
+    rank = np.argsort(np.argsort(-weights, axis=0, kind="stable"), axis=0, kind="stable")
+    chosen = []
+    for c in range(n_classes):
+        scores = weights[c].copy()
+        if n_classes > defaults.MAX_CLASSES_PER_KEYWORD + 1:
+            scores[rank[c] >= defaults.MAX_CLASSES_PER_KEYWORD] = 0
+        needed = 2 if sizes[c] >= 4 else 1
+        chosen.append(_pick(scores, documents[c], table, needed, max_words))
+    return _labels(chosen, table)
+
+
+def theme_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_classes: int,
+                 max_words: int = defaults.MAX_LABEL_WORDS) -> list[str]:
+    """Each theme's label: phrases held by many of its papers and by few others.
+
+    A phrase scores (share of the theme's papers that hold it) x (share of the papers holding it that are in
+    the theme)^2: precision counts twice so that a field's common words ("data", "model") give way to what
+    sets the theme apart. The second phrase is scored on the theme's papers the first one misses, so a theme
+    of several topics is named by two of them rather than by one twice."""
+    held = (table.counts[rows] > 0).astype(np.float32).tocsr()
+    documents = _class_documents(held, classes, n_classes)
+    sizes = np.maximum(np.bincount(classes, minlength=n_classes), 1).astype(np.float64)
+    precision = documents / np.maximum(documents.sum(axis=0), 1.0)
+    chosen = []
+    for h in range(n_classes):
+        members = held[classes == h]
+
+        def missed(phrases: list[int], members=members, h=h) -> np.ndarray:
+            uncovered = np.asarray(members[:, phrases].sum(axis=1)).ravel() == 0
+            return np.asarray(members[uncovered].sum(axis=0)).ravel() / sizes[h] * precision[h] ** 2
+
+        needed = 2 if sizes[h] >= 4 else 1
+        scores = documents[h] / sizes[h] * precision[h] ** 2
+        chosen.append(_pick(scores, documents[h], table, needed, max_words, rescore=missed))
+    return _labels(chosen, table)
