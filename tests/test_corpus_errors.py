@@ -152,19 +152,19 @@ def test_undecodable_byte_deep_in_a_big_csv(tmp_path):
         read_corpus(path, chunksize=1000)
 
 
-def test_malformed_json_line(tmp_path):
+def test_malformed_json_line_with_strict(tmp_path):
     path = _write(tmp_path / "bad.jsonl", '{"text": "ok"}\n\n{"text": "missing quote}\n{"text": "fine"}\n')
     with pytest.raises(InputError) as info:
-        read_corpus(path)
+        read_corpus(path, strict=True)
     message = str(info.value)
     assert message.startswith(f"{path}, line 3: not valid JSON (")
     assert "Unterminated string starting at column 10" in message
 
 
-def test_json_line_that_is_not_an_object(tmp_path):
+def test_json_line_that_is_not_an_object_with_strict(tmp_path):
     path = _write(tmp_path / "bad.jsonl", '{"text": "ok"}\n[1, 2]\n')
-    with pytest.raises(InputError, match=r"line 2: expected a JSON object, found an array"):
-        read_corpus(path)
+    with pytest.raises(InputError, match=r"line 2: expected a JSON object, found an array: '\[1, 2\]'"):
+        read_corpus(path, strict=True)
 
 
 def test_malformed_json_file(tmp_path):
@@ -178,7 +178,7 @@ def test_malformed_json_file(tmp_path):
     [
         ("42", "expected an array of records, found a number"),
         ('{"a": 1, "b": "x"}', "expected an array of records or an object holding one"),
-        ("[1, 2]", "record 1 is a number, expected an object"),
+        ("[1, 2]", "no documents (2 records read, 2 malformed, record 1 is a number, expected an object"),
     ],
 )
 def test_json_of_the_wrong_shape(tmp_path, content, expected):
@@ -187,11 +187,11 @@ def test_json_of_the_wrong_shape(tmp_path, content, expected):
         read_corpus(path)
 
 
-def test_malformed_arxiv_line(tmp_path):
+def test_malformed_arxiv_line_with_strict(tmp_path):
     good = (DATA / "arxiv-snapshot.jsonl").read_text().splitlines()[0]
     path = _write(tmp_path / "snapshot.jsonl", good + "\n" + good[:-10] + "\n")
     with pytest.raises(InputError, match=re.escape(f"{path}, line 2: not valid JSON (")):
-        read_corpus(path)
+        read_corpus(path, strict=True)
 
 
 def test_broken_csv_quote(tmp_path):

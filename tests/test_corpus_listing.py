@@ -137,5 +137,5 @@ def test_listing_prose_outside_any_paper_is_reported(tmp_path):
     with pytest.warns(UserWarning, match="paragraph outside any paper"):
         df = read_corpus(path)
     report = df.attrs["topics_read"]
-    assert report["n_skipped"] == 1 and report["skipped"] == ["line 1: paragraph outside any paper ignored"]
+    assert report["n_skipped"] == 1 and report["skipped"] == ["line 1: a paragraph outside any paper"]
     assert len(df) == 5

@@ -37,6 +37,7 @@ def read_corpus(
     encoding: str = "utf-8",
     chunksize: int = 50_000,
     keep_every_record: bool = False,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read a collection of papers into the corpus table.
 
@@ -62,6 +63,11 @@ def read_corpus(
     keep_every_record
         Keep exact duplicates and empty documents as rows (text ``""``) instead of dropping them; they
         are counted all the same. `topics assign` reads this way to give every record a row.
+    strict
+        Make a malformed entry an error instead of skipping it: a CSV/TSV line with too many fields, a JSON
+        Lines line that is not a JSON object, a .json record that is neither an object nor a string, a
+        broken BibTeX entry, a listing paragraph outside any paper. By default such entries are skipped,
+        counted (``n_skipped``) and the first few shown with their line (``skipped``, and the warning).
 
     Returns
     -------
@@ -73,7 +79,8 @@ def read_corpus(
     InputFileNotFoundError
         The file does not exist.
     InputError
-        The file cannot be read as a corpus; the message says why and what to pass instead.
+        The file cannot be read as a corpus; the message says why and what to pass instead. With
+        ``strict=True`` also the first malformed entry, named by file and line.
     """
     resolved = resolve_path(path)
     check_encoding(encoding)
@@ -87,7 +94,7 @@ def read_corpus(
         )
     if (fmt != "parquet" and is_blank(resolved)) or (fmt == "parquet" and resolved.stat().st_size == 0):
         raise NoDocumentsError(f"{resolved} contains no documents (the file is empty)")
-    builder = CorpusBuilder(resolved, fmt, keep_every_record=keep_every_record)
+    builder = CorpusBuilder(resolved, fmt, keep_every_record=keep_every_record, strict=strict)
     _read(resolved, fmt, builder, options, encoding, chunksize)
     return builder.finish()
 

@@ -49,6 +49,6 @@ def _row(record: dict) -> dict:
 
 def read_arxiv(path: Path, builder: CorpusBuilder, encoding: str, chunksize: int) -> None:
     builder.columns = dict(COLUMNS)
-    rows = (_row(record) for _, record in iter_json_lines(path, encoding))
+    rows = (_row(record) for _, record in iter_json_lines(path, encoding, builder))
     for batch in records_in_chunks(rows, max(1, int(chunksize))):
         builder.add_records(batch)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from topics.corpus.columns import metadata_names
-from topics.corpus.normalize import normalize_text
+from topics.corpus.normalize import normalize_text, shown_name
 from topics.corpus.source import read_text
 from topics.corpus.table import CorpusBuilder, records_in_chunks
 from topics.errors import NoDocumentsError
@@ -128,7 +128,7 @@ class _Parser:
         pos = key_match.end() if key_match else self.skip_space(pos)
         if not key or (pos < len(text) and text[pos] not in ",})"):
             raise BibtexError(f"@{kind} entry has no key")
-        label = f"entry '{key}'"
+        label = f"entry '{shown_name(key)}'"
         entry = Entry(kind, key, line)
         while True:
             pos = self.skip_space(pos)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from topics.corpus.normalize import shown_name
 from topics.corpus.table import CANONICAL, primary_label
 from topics.errors import InputError
 
@@ -151,15 +152,18 @@ def _prose_length(values: pd.Series) -> float:
     return sum(map(len, texts)) / len(texts)
 
 
+def _listed(columns: Sequence[object]) -> str:
+    """Column names for a message, without the control characters some hold (terminal escapes)."""
+    return ", ".join(shown_name(c) for c in columns)
+
+
 def _named(path: object, columns: Sequence[str], option: str, name: str) -> str:
     if name in columns:
         return name
     matches = [c for c in columns if c.lower() == str(name).lower()]
     if len(matches) == 1:
         return matches[0]
-    raise InputError(
-        f"{path}: {option}={name!r} is not a column; columns are: {', '.join(map(str, columns))}"
-    )
+    raise InputError(f"{path}: {option}={name!r} is not a column; columns are: {_listed(columns)}")
 
 
 def plan_columns(path: object, columns: Sequence[str], options: ColumnOptions) -> ColumnPlan:
@@ -179,7 +183,7 @@ def plan_columns(path: object, columns: Sequence[str], options: ColumnOptions) -
     if options.text_columns is not None:
         names = [options.text_columns] if isinstance(options.text_columns, str) else options.text_columns
         if not names:
-            raise InputError(f"{path}: text_columns is empty; columns are: {', '.join(map(str, columns))}")
+            raise InputError(f"{path}: text_columns is empty; columns are: {_listed(columns)}")
         plan.text_columns = [_named(path, columns, "text_columns", n) for n in names]
 
     taken = {c for c in (plan.title, plan.abstract, plan.id, plan.date, plan.label) if c}
@@ -197,7 +201,7 @@ def plan_columns(path: object, columns: Sequence[str], options: ColumnOptions) -
         plan.label_is_list = str(plan.label).strip().lower() == "categories"
     if not plan.text_columns and plan.title is None and plan.abstract is None:
         raise InputError(
-            f"{path}: no text column found; columns are: {', '.join(map(str, columns))}. "
+            f"{path}: no text column found; columns are: {_listed(columns)}. "
             "Pass text_columns=[...] (or --text-column)"
         )
     return plan

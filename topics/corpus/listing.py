@@ -118,7 +118,7 @@ def parse_listing(text: str) -> tuple[list[Paper], list[str]]:
             papers[-1].abstract = f"{papers[-1].abstract}\n\n{block.text}".strip()
             kind = "abstract"
         elif kind == "prose":
-            orphans.append(f"line {block.line}: paragraph outside any paper ignored")
+            orphans.append(f"line {block.line}: a paragraph outside any paper")
         previous = kind
     return papers, orphans
 

@@ -9,12 +9,13 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["join_text", "normalize_text", "tidy_latex", "to_str_or_none"]
+__all__ = ["join_text", "normalize_text", "shown_name", "strip_control", "tidy_latex", "to_str_or_none"]
 
 # "repre-\nsentation" -> "representation" (only lower-case letters on both sides: a real word wrap)
 _WRAP_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\r?\n[ \t]*(?=[a-z])")
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")  # \x9b starts an escape sequence in some terminals too
 _LATEX_HINT = re.compile(r"[\\${}~]")
 
 # accents: \"o, \"{o}, {\"o}, \'e, \c{c}, \v s ...
@@ -149,6 +150,17 @@ def to_str_or_none(value: object) -> str | None:
     return str(value)
 
 
+def strip_control(text: str) -> str:
+    """`text` with its control characters (the ESC of a terminal escape sequence among them) as spaces;
+    tabs and line breaks stay."""
+    return _CONTROL.sub(" ", text)
+
+
+def shown_name(name: object) -> str:
+    """A column name as a message may show it: no control characters, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", _C1_CONTROL.sub(" ", strip_control(str(name)))).strip()
+
+
 def normalize_text(value: object) -> str:
     """Clean one title/abstract/text value; missing values become ``""``."""
     text = to_str_or_none(value)
@@ -158,7 +170,7 @@ def normalize_text(value: object) -> str:
         text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text)
     text = _WRAP_HYPHEN.sub("", text)
-    text = _CONTROL.sub(" ", text)
+    text = strip_control(text)
     text = _WHITESPACE.sub(" ", text)
     text = tidy_latex(text)
     text = unicodedata.normalize("NFC", text)

@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics.corpus.normalize import join_text, normalize_text, to_str_or_none
+from topics.corpus.dates import parse_dates, read_dates
+from topics.corpus.normalize import join_text, normalize_text, shown_name, to_str_or_none
 from topics.errors import InputError, NoDocumentsError, TopicsWarning
-from topics.wording import plural
+from topics.wording import noun, plural
 
 __all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "read_dates", "records_in_chunks"]
 
 CANONICAL = ("id", "title", "abstract", "text", "date", "label")
 MAX_SKIPPED = 20
-_YEAR = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*$")
-_DOTTED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")  # 05.03.2021: day first, as in Europe
 _LABEL_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -38,62 +37,15 @@ def primary_label(value: object) -> str | None:
     return tokens[0] if tokens else None
 
 
-def _date_string(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value != value:  # NaN
-            return None
-        return f"{int(value)}-01-01" if float(value).is_integer() and 1000 <= value <= 2999 else None
-    text = to_str_or_none(value)
-    if text is None or not text.strip():
-        return None
-    year = _YEAR.match(text)
-    if year:
-        return f"{year.group(1)}-01-01"
-    dotted = _DOTTED.match(text)
-    if dotted:
-        day, month, year_ = dotted.groups()
-        return f"{year_}-{int(month):02d}-{int(day):02d}"
-    return text.strip()
-
-
-def _parse_one(text: str) -> pd.Timestamp:
-    try:
-        stamp = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-    return pd.NaT if stamp is None else stamp
-
-
-def read_dates(values: pd.Series) -> tuple[pd.Series, int, list[str]]:
-    """`parse_dates`, the number of values given, and the given values that could not be read."""
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        dates = pd.to_datetime(values, utc=True)
-        return dates.dt.tz_localize(None).reset_index(drop=True), int(dates.notna().sum()), []
-    strings = [_date_string(v) for v in values]
-    parsed = {s: _parse_one(s) for s in set(strings) if s is not None}
-    dates = pd.to_datetime(
-        pd.Series([parsed.get(s, pd.NaT) if s is not None else pd.NaT for s in strings], dtype=object),
-        utc=True,
-    )
-    given = [s for s in strings if s is not None]
-    unread = [s for s in given if pd.isna(parsed[s])]
-    return dates.dt.tz_localize(None).reset_index(drop=True), len(given), unread
-
-
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as naive UTC datetime64; a year alone is 1 January of it, ``05.03.2021`` is 5 March;
-    anything unreadable is NaT."""
-    return read_dates(values)[0]
-
-
 class CorpusBuilder:
     """Collects cleaned, de-duplicated documents chunk by chunk; `finish` builds the corpus table."""
 
-    def __init__(self, path: Path, fmt: str, *, keep_every_record: bool = False) -> None:
+    def __init__(
+        self, path: Path, fmt: str, *, keep_every_record: bool = False, strict: bool = False
+    ) -> None:
         self.path = path
         self.format = fmt
+        self.strict = strict  # a malformed record is an error instead of skipped and counted
         # keep exact duplicates and empty documents as rows (still counted): `topics assign` gives
         # every record a row of its own
         self.keep_every_record = keep_every_record
@@ -119,7 +71,11 @@ class CorpusBuilder:
 
     # -- input -------------------------------------------------------------------------------
     def skip(self, description: str, *, count_as_read: bool = True) -> None:
-        """Record a malformed record that the reader could not use."""
+        """Record a malformed record that the reader could not use; InputError when reading strictly.
+
+        `description` names where it is (``line 3: ...``) and what is wrong with it."""
+        if self.strict:
+            raise InputError(f"{self.path}, {description} (strict reading: a malformed entry is an error)")
         self.n_skipped += 1
         if count_as_read:
             self.n_read += 1
@@ -222,7 +178,7 @@ class CorpusBuilder:
             "n_documents": self.n_documents,
             "skipped": list(self.skipped),
             "n_unparsed_dates": self.n_unparsed_dates,
-            "columns": dict(self.columns),
+            "columns": {role: shown_name(source) for role, source in self.columns.items()},
         }
 
     def finish(self) -> pd.DataFrame:
@@ -255,7 +211,7 @@ class CorpusBuilder:
         """Count unreadable dates in the warning; refuse a named date column without one date."""
         if not self.n_unparsed_dates:
             return
-        column = self.columns.get("date", "date")
+        column = shown_name(self.columns.get("date", "date"))
         sample = (self._unparsed_sample or "")[:60]
         if self.n_unparsed_dates == self.n_dates:
             message = f"no value of the date column {column!r} could be read as a date (e.g. {sample!r})"
@@ -264,8 +220,9 @@ class CorpusBuilder:
                                  "naming a column of dates, or leave it out")  # fmt: skip
             self.notes.append(message)
         else:
+            left = noun(self.n_unparsed_dates, "it is", "they are")
             self.notes.append(f"could not read {plural(self.n_unparsed_dates, 'date')} in column {column!r} "
-                              f"(e.g. {sample!r}); they are left empty")  # fmt: skip
+                              f"(e.g. {sample!r}); {left} left empty")  # fmt: skip
 
     def _unique_ids(self, values: list[object]) -> tuple[list[str], set[int]]:
         """An id for every record (missing ones made up, repeated ones suffixed), and which were renamed."""

@@ -17,15 +17,19 @@ from pathlib import Path
 import pandas as pd
 
 from topics.corpus.columns import ColumnOptions, ColumnPlan, long_text_column, plan_columns
+from topics.corpus.normalize import shown_name
 from topics.corpus.source import is_gzip, open_binary, open_text, read_text, reading
 from topics.corpus.table import CorpusBuilder, records_in_chunks
 from topics.errors import InputError, NoDocumentsError
+from topics.wording import noun
 
 __all__ = [
-    "abstract_from_inverted_index", "iter_json_lines", "read_csv", "read_json", "read_jsonl", "read_parquet",
+    "abstract_from_inverted_index", "iter_json_lines", "line_start", "read_csv", "read_json", "read_jsonl",
+    "read_parquet",
 ]  # fmt: skip
 
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_RENAMED_COPY = re.compile(r".*\.\d+$", re.DOTALL)  # pandas' name for a repeated column: title.1
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _INVERTED_INDEX = "abstract_inverted_index"  # OpenAlex: {word: [positions]}
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -59,8 +63,9 @@ class _Table:
         self.builder.date_given = self.options.date_column is not None
         unused = long_text_column(chunk, plan) if plan.title_only() else None
         if unused is not None:
+            title, unused = shown_name(plan.title), shown_name(unused)
             self.builder.notes.append(
-                f"the text is the title column {plan.title!r} alone, but column {unused!r} holds "
+                f"the text is the title column {title!r} alone, but column {unused!r} holds "
                 f"longer text (an abstract?); pass abstract_column={unused!r} "
                 f"(or --abstract-column {unused!r}) to use it"
             )
@@ -95,6 +100,7 @@ def read_csv(
             builder.notes.append(f"the columns are separated by {_DELIMITERS[other]}s")
             sep, header = other, _header(path, encoding, other)
         columns = [str(c) for c in header.columns]
+        builder.notes.extend(_repeated_columns(path, encoding, sep, columns))
         table.plan = plan_columns(path, columns, options)
         settings = dict(
             sep=sep, encoding=encoding, dtype={c: "str" for c in table.plan.string_columns()},
@@ -137,6 +143,27 @@ def _header(path: Path, encoding: str, sep: str) -> pd.DataFrame:
             return pd.read_csv(handle, sep=sep, encoding=encoding, nrows=0)
         except pd.errors.EmptyDataError:
             raise NoDocumentsError(f"{path} contains no documents") from None
+
+
+def _repeated_columns(path: Path, encoding: str, sep: str, columns: list[str]) -> list[str]:
+    """A note for each name that the header repeats: pandas reads its copies as ``name.1``, ``name.2``..."""
+    if not any(_RENAMED_COPY.match(c) for c in columns):
+        return []
+    with open_binary(path) as handle:
+        raw = pd.read_csv(handle, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                          keep_default_na=False)  # fmt: skip
+    names = [str(v) for v in raw.iloc[0]] if len(raw) else []
+    if len(names) != len(columns):  # pragma: no cover - the same line read twice
+        return []
+    notes = []
+    for name in dict.fromkeys(names):
+        copies = [renamed for raw_name, renamed in zip(names, columns, strict=True) if raw_name == name][1:]
+        if copies:
+            shown = ", ".join(repr(shown_name(c)) for c in copies)
+            notes.append(f"column {shown_name(name)!r} appears {len(copies) + 1} times in the header; the "
+                         f"first is read as {shown_name(name)!r}, the {noun(len(copies), 'copy', 'copies')} "
+                         f"as {shown}")  # fmt: skip
+    return notes
 
 
 def _other_delimiter(header: pd.DataFrame, sep: str) -> str | None:
@@ -227,8 +254,9 @@ def _kind(value: object) -> str:
     )
 
 
-def _records(path: Path, data: object) -> list[dict]:
-    """The list of records in a parsed .json file: an array, or an object holding one array."""
+def _records(path: Path, data: object, builder: CorpusBuilder) -> list[dict]:
+    """The list of records in a parsed .json file: an array, or an object holding one array. A record
+    that is neither an object nor a string goes to ``builder.skip``."""
     if isinstance(data, dict):
         lists = {k: v for k, v in data.items() if isinstance(v, list)}
         names = ("data", "records", "papers", "items", "documents", "rows", "results")  # results: OpenAlex
@@ -245,7 +273,7 @@ def _records(path: Path, data: object) -> list[dict]:
         elif data and all(isinstance(v, dict) for v in data.values()):
             data = [{"id": k, **v} for k, v in data.items()]  # {"id1": {...}, "id2": {...}}
         else:
-            keys = ", ".join(list(data)[:10]) or "(none)"
+            keys = ", ".join(shown_name(k) for k in list(data)[:10]) or "(none)"
             raise InputError(
                 f"{path}: expected an array of records or an object holding one "
                 f'(like {{"data": [...]}}); found an object with keys {keys}'
@@ -259,7 +287,8 @@ def _records(path: Path, data: object) -> list[dict]:
         elif isinstance(item, str):
             records.append({"text": item})
         else:
-            raise InputError(f"{path}: record {i} is {_kind(item)}, expected an object (or a string)")
+            shown = line_start(json.dumps(item, ensure_ascii=False))
+            builder.skip(f"record {i} is {_kind(item)}, expected an object (or a string): {shown}")
     return records
 
 
@@ -280,40 +309,47 @@ def read_json(
         ) from None
     except RecursionError:
         raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
-    records = _records(path, data)
+    records = _records(path, data, builder)
     table = _Table(path, builder, options)
     for batch in records_in_chunks(records, max(1, int(chunksize))):
-        table.add(pd.DataFrame.from_records(batch))
-    if table.plan is None:
-        raise NoDocumentsError(f"{path} contains no documents")
+        table.add(pd.DataFrame.from_records(batch))  # no records: the builder says there are no documents
 
 
 # -- JSON Lines -----------------------------------------------------------------------------------
 
 
-def iter_json_lines(path: Path, encoding: str) -> Iterator[tuple[int, dict]]:
-    """(line number, record) for each non-blank line; InputError for a line that is not an object."""
+def iter_json_lines(path: Path, encoding: str, builder: CorpusBuilder) -> Iterator[tuple[int, dict]]:
+    """(line number, record) for each non-blank line; a line that is not a JSON object goes to
+    ``builder.skip`` (counted and shown, or an error when reading strictly)."""
     with reading(path, encoding), open_text(path, encoding) as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            line = line.rstrip("\r\n")
             try:
-                record = _loads(line.rstrip("\r\n"))
+                record = _loads(line)
             except json.JSONDecodeError as error:
-                raise InputError(
-                    f"{path}, line {line_no}: not valid JSON ({_reason(error)} at column {error.colno})"
-                ) from None
+                problem = f"not valid JSON ({_reason(error)} at column {error.colno})"
             except RecursionError:
-                raise InputError(f"{path}, line {line_no}: not valid JSON (nested too deeply)") from None
-            if not isinstance(record, dict):
-                raise InputError(f"{path}, line {line_no}: expected a JSON object, found {_kind(record)}")
-            yield line_no, record
+                problem = "not valid JSON (nested too deeply)"
+            else:
+                if isinstance(record, dict):
+                    yield line_no, record
+                    continue
+                problem = f"expected a JSON object, found {_kind(record)}"
+            builder.skip(f"line {line_no}: {problem}: {line_start(line)}")
+
+
+def line_start(line: str, width: int = 40) -> str:
+    """The start of a line as a message shows it: quoted, control characters escaped, cut at `width`."""
+    line = line.strip()
+    return repr(line[:width]) + ("..." if len(line) > width else "")
 
 
 def read_jsonl(
     path: Path, builder: CorpusBuilder, options: ColumnOptions, encoding: str, chunksize: int
 ) -> None:
     table = _Table(path, builder, options)
-    records = (record for _, record in iter_json_lines(path, encoding))
+    records = (record for _, record in iter_json_lines(path, encoding, builder))
     for batch in records_in_chunks(records, max(1, int(chunksize))):
         table.add(pd.DataFrame.from_records(batch))
