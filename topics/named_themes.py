@@ -119,6 +119,7 @@ __all__ = [
 OTHER_Z = {"centred": 2.0, "raw": 2.0}  # a topic's best theme must score this many SDs above decoys
 DECOYS_FROM = {"centred": ("keywords",), "raw": ("themes", "keywords")}  # what decoy themes are drawn from
 NULL_DRAWS = 1000  # decoy themes per theme
+VOTE_OVER_CHANCE = 1.5  # a topic takes the theme most of its papers prefer if that share is 1.5x chance
 MIN_POOL = 20  # fewer theme texts than this (or than twice the largest theme): draw from keywords too
 # Cosine floor of guided fitting's seeding only (topics.guided); naming topics uses OTHER_Z.
 OTHER_THRESHOLD = {"centred": 0.05, "raw": 0.20}
@@ -150,6 +151,7 @@ class NamedThemes:
     notes: list[str] = field(default_factory=list)
     topic_z: pd.DataFrame | None = None  # z of each topic (rows) for each theme (columns)
     decoys: str = ""  # what decoy themes were drawn from: "themes", "keywords" or "none"
+    space: str = ""  # what the themes were matched in: "sentence embeddings (all-MiniLM-L6-v2)", ...
 
     @property
     def names(self) -> list[str]:
@@ -183,16 +185,18 @@ class NamedThemes:
         return {
             "themes": [{"name": t.name, "description": t.description, "seeds": list(t.seeds)}
                        for t in self.themes],
-            "score": ("cosine similarity in the model's feature space between a topic (or paper) vector and "
-                      "the theme vector, the mean of the vectors of the theme's description and of each seed "
-                      "term" + ("; all vectors centred on the corpus's mean document vector"
-                                if self.centered else "")),
+            "score": (f"cosine similarity in {self.space or 'the model feature space'} between a topic (or "
+                      "paper) vector and the theme vector, the mean of the vectors of the theme's "
+                      "description and of each seed term"
+                      + ("; all vectors centred on the corpus's mean document vector" if self.centered
+                         else "")),
             "z": (f"how many standard deviations the score lies above the scores of {NULL_DRAWS} decoy "
                   "themes made of as many random terms (drawn from: " + (self.decoys or "?") + "); with "
                   "several kinds of decoys, the highest z"),
             "rules": {
-                "topic": f"a topic takes the theme with the highest z, or {OTHER!r} when that z is below "
-                         f"threshold ({self.threshold:g})",
+                "topic": f"a topic takes the theme most of its papers score highest (their votes), unless "
+                         f"that theme has under {VOTE_OVER_CHANCE:g}x chance of the votes and the topic's z "
+                         f"for it is below threshold ({self.threshold:g}): then {OTHER!r}",
                 "paper_follows_topic": "a paper takes the theme of its topic (rule 'topic') ...",
                 "paper_own_match": f"... unless its own best theme (by z) reaches the threshold and scores "
                                    f"at least margin ({self.margin:g}) above its own score for the topic's "
@@ -205,6 +209,7 @@ class NamedThemes:
             },
             "threshold": self.threshold,
             "decoys": self.decoys,
+            "space": self.space,
             "margin": self.margin,
             "between_margin": self.between,
             "centered": self.centered,
@@ -216,7 +221,7 @@ class NamedThemes:
             },
             "topics": [
                 {"topic": int(r.topic), "theme": r.theme, "score": _rounded(r.score, 4),
-                 "z": _rounded(r.z, 2), "second_theme": r.second_theme,
+                 "z": _rounded(r.z, 2), "votes": _rounded(r.votes, 3), "second_theme": r.second_theme,
                  "second_score": _rounded(r.second_score, 4), "second_z": _rounded(r.second_z, 2)}
                 for r in self.topics.itertuples()
             ],
@@ -277,13 +282,14 @@ def best_two_themes(vectors: np.ndarray, theme_matrix: np.ndarray,
     return BestTwoThemes(scores, best, scores[rows, best], second, second_score)
 
 
-def theme_texts(model, themes: Sequence[NamedTheme]) -> tuple[list[np.ndarray], list[str]]:
-    """The vectors of each theme's texts that the model can read (one array per theme, possibly empty),
-    and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
+def theme_texts(model, themes: Sequence[NamedTheme], embed=None) -> tuple[list[np.ndarray], list[str]]:
+    """The vectors of each theme's texts that the model (or `embed`) can read (one array per theme,
+    possibly empty), and notes on seed terms the model's vocabulary does not know (TF-IDF features only)."""
+    embed = embed or model._vectors_for
     notes = []
     texts = []
     for theme in themes:
-        embedded = np.asarray(model._vectors_for(theme.texts), dtype=np.float64)
+        embedded = np.asarray(embed(theme.texts), dtype=np.float64)
         known = np.linalg.norm(embedded, axis=1) > 0
         if not known.all():
             missing = [t for t, k in zip(theme.texts, known, strict=True) if not k]
@@ -309,7 +315,7 @@ def _theme_matrix(texts: list[np.ndarray]) -> np.ndarray:
     return np.vstack([_unit(t.mean(axis=0)) if len(t) else np.zeros(t.shape[1]) for t in texts])
 
 
-def decoy_pool(model, texts: list[np.ndarray], source: str) -> tuple[np.ndarray, np.ndarray]:
+def decoy_pool(model, texts: list[np.ndarray], source: str, embed=None) -> tuple[np.ndarray, np.ndarray]:
     """The term vectors decoy themes are drawn from, and the group of each: the index of the theme whose
     text it is, or -1 for the keywords of the model's topics (see "Is the score high?" in the module
     docstring). "keywords": the topics' keywords only; "themes": the texts of the themes, with the topics'
@@ -319,11 +325,12 @@ def decoy_pool(model, texts: list[np.ndarray], source: str) -> tuple[np.ndarray,
     few = len(groups) < 3 or sum(len(t) for _, t in groups) - largest < MIN_POOL
     if source == "keywords" or few:
         words = sorted({str(w) for keywords in model.topic_keywords_ for w in keywords})
-        embedded = np.asarray(model._vectors_for(words), dtype=np.float64) if words else np.zeros((0, 1))
+        embed = embed or model._vectors_for
+        embedded = np.asarray(embed(words), dtype=np.float64) if words else np.zeros((0, 1))
         keywords = embedded[np.linalg.norm(embedded, axis=1) > 0]
         groups = ([] if source == "keywords" else groups) + ([(-1, keywords)] if len(keywords) else [])
     if not groups:
-        return np.zeros((0, np.asarray(model.vectors_).shape[1])), np.zeros(0, dtype=int)
+        return np.zeros((0, 1)), np.zeros(0, dtype=int)
     return np.vstack([t for _, t in groups]), np.concatenate([np.full(len(t), i) for i, t in groups])
 
 
@@ -383,18 +390,23 @@ def _ranked(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def map_topics(model, themes, threshold: float | None = None, margin: float | None = None,
-               between: float | None = None, center: bool | str = "auto") -> NamedThemes:
+               between: float | None = None, center: bool | str = "auto", space: str = "auto") -> NamedThemes:
     """Map each topic (and each paper) of a fitted `model` to a named theme or "Other".
 
     `themes`: a TOML file path, a mapping or a list of `NamedTheme` (see `as_themes`). `threshold` (a z:
     how many standard deviations above decoy themes), `margin` and `between` (cosines) are the rules'
     numbers (module docstring; None: the defaults for the kind of score). `center`: "auto" centres
-    embeddings and leaves TF-IDF/LSA vectors raw; True or False forces it.
+    embeddings and leaves TF-IDF/LSA vectors raw; True or False forces it. `space`: "auto" matches in
+    sentence embeddings when the embeddings extra is installed, else in the model's features
+    (`topics.theme_space`); "embeddings" or "model" forces one.
     """
+    from topics.theme_space import theme_space
+
     model._check_fitted()
     themes = as_themes(themes)
+    matched_in, space_notes = theme_space(model, space)
     if center == "auto":
-        center = getattr(model, "lsa_", None) is None  # sentence embeddings (or the caller's vectors)
+        center = matched_in.centred
     elif not isinstance(center, bool):
         raise ModelError(f"center must be 'auto', True or False, not {center!r}")
     kind = "centred" if center else "raw"
@@ -402,9 +414,10 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     margin = _check("margin", PAPER_MARGIN[kind] if margin is None else margin, 0.0, 2.0)
     between = _check("between", BETWEEN_MARGIN[kind] if between is None else between, 0.0, 2.0)
     names = [t.name for t in themes]
-    texts, notes = theme_texts(model, themes)
+    texts, notes = theme_texts(model, themes, matched_in.embed)
+    notes = space_notes + notes
     theme_matrix = _theme_matrix(texts)
-    documents = np.asarray(model.vectors_, dtype=np.float64)
+    documents = matched_in.documents
     topics = np.asarray(model.document_topics_)
     n_topics = int(model.n_topics_)
     centroids = np.vstack([documents[topics == t].mean(axis=0) for t in range(n_topics)]) if n_topics \
@@ -416,7 +429,7 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
     seed = int(getattr(model, "random_state", 0) or 0)  # the same decoys for topics and papers
     topic_z = paper_z = paper_level = None
     for source in DECOYS_FROM[kind]:  # several kinds of decoys: a score must stand out against one of them
-        pool = decoy_pool(model, texts, source)
+        pool = decoy_pool(model, texts, source, matched_in.embed)
         t_z, _ = decoy_z(centroids, topic_scores, texts, pool, mean, np.random.default_rng(seed))
         p_z, p_level = decoy_z(documents, paper_scores, texts, pool, mean, np.random.default_rng(seed))
         if topic_z is None:
@@ -425,12 +438,13 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
             topic_z = np.fmax(topic_z, t_z)
             paper_level = np.where(p_z > paper_z, p_level, paper_level)
             paper_z = np.fmax(paper_z, p_z)
-    first, second = _ranked(topic_z)
-    rows = np.arange(n_topics)
-    best_z = topic_z[rows, first]
-    topic_theme = np.where(best_z >= threshold, first, -1)  # -1: Other (NaN z: no theme can match)
     # a theme none of whose words the model knows scores -1 (a sentinel, not a cosine): NaN in the tables
     usable = np.linalg.norm(theme_matrix, axis=1) > 0
+    rows = np.arange(n_topics)
+    votes = topic_votes(topics, by_paper.best, usable, n_topics, len(names))
+    first, second, stands_out = _voted(votes, topic_z, threshold)
+    best_z = topic_z[rows, first]
+    topic_theme = np.where(stands_out, first, -1)  # -1: Other
     label = np.array(names + [OTHER], dtype=object)
     topic_table = pd.DataFrame({
         "topic": rows,
@@ -439,6 +453,7 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
         "theme": label[topic_theme],
         "score": _scored(topic_scores[rows, first], first, usable).round(4),
         "z": best_z.round(2),
+        "votes": (votes[rows, first] / np.maximum(votes.sum(axis=1), 1)).round(3),
         "second_theme": label[second] if len(names) > 1 else OTHER,
         "second_score": (_scored(topic_scores[rows, second], second, usable) if len(names) > 1
                          else np.full(n_topics, np.nan)).round(4),
@@ -498,5 +513,32 @@ def map_topics(model, themes, threshold: float | None = None, margin: float | No
                                   index=paper_table["id"]),
         threshold=threshold, margin=margin, between=between, centered=center, notes=notes,
         topic_z=pd.DataFrame(np.round(topic_z, 2), columns=names),
-        decoys=" and ".join(DECOYS_FROM[kind]),
+        decoys=" and ".join(DECOYS_FROM[kind]), space=matched_in.description,
     )
+
+
+def topic_votes(topics: np.ndarray, paper_best: np.ndarray, usable: np.ndarray, n_topics: int,
+                n_themes: int) -> np.ndarray:
+    """How many of each topic's papers have each theme as their best (topics x themes)."""
+    votes = np.zeros((n_topics, n_themes))
+    counted = (topics >= 0) & usable[paper_best]
+    np.add.at(votes, (topics[counted], paper_best[counted]), 1)
+    return votes
+
+
+def _voted(votes: np.ndarray, z: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each topic's theme by its papers' votes (ties: the higher z), the runner-up by z, and whether the
+    theme stands out: its share of the votes reaches `VOTE_OVER_CHANCE` times chance, or the topic's own
+    z reaches `threshold`."""
+    n_topics, n_themes = votes.shape
+    rows = np.arange(n_topics)
+    order = np.lexsort((-np.nan_to_num(z, nan=-np.inf), -votes), axis=-1) if n_topics else votes.astype(int)
+    first = order[:, 0] if n_themes else np.zeros(n_topics, dtype=int)
+    masked = np.nan_to_num(z, nan=-np.inf).copy()
+    masked[rows, first] = -np.inf
+    second = masked.argmax(axis=1) if n_themes > 1 else np.full(n_topics, -1)
+    share = votes[rows, first] / np.maximum(votes.sum(axis=1), 1)
+    stands_out = (share >= VOTE_OVER_CHANCE / max(n_themes, 1)) | (np.nan_to_num(z[rows, first], nan=-np.inf)
+                                                                   >= threshold)
+    has_vector = np.isfinite(z[rows, first])
+    return first, second, stands_out & has_vector
