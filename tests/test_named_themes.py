@@ -58,11 +58,17 @@ def _theme_of(named: NamedThemes, title_start: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- mapping
-@pytest.mark.parametrize("features", ["tfidf", "embeddings"])
-def test_sample_papers_get_the_expected_themes(features, request):
+@pytest.mark.parametrize(
+    ("features", "space"), [("tfidf", "model"), ("tfidf", "auto"), ("embeddings", "auto")])
+def test_sample_papers_get_the_expected_themes(features, space, request):
+    """In the model's TF-IDF features (no embeddings extra) and, by default, in sentence embeddings."""
     model = request.getfixturevalue(f"{features}_model")
-    named = map_topics(model, THEMES)
-    assert named.centered is (features == "embeddings")
+    if space == "auto":
+        pytest.importorskip("sentence_transformers")
+    named = map_topics(model, THEMES, space=space)
+    assert named.centered is (space == "auto" or features == "embeddings")
+    assert ("sentence embeddings" in named.space) is (named.centered)
+    assert any("matched with sentence embeddings" in n for n in named.notes) is (space == "auto")
     for title, theme in EXPECTED.items():
         assert _theme_of(named, title) == theme, (features, title)
     # every theme gets topics and papers on this corpus; tables are complete and consistent
@@ -75,10 +81,14 @@ def test_sample_papers_get_the_expected_themes(features, request):
             == topic_theme.loc[named.papers.loc[follows, "topic"]].to_numpy()).all()
     moved = named.papers[~follows]
     assert (moved["theme"] != moved["topic_theme"]).all()
-    # a topic whose best z is below the threshold is Other, above it is its best theme
-    below = named.topics["z"] < named.threshold
-    assert (named.topics.loc[below, "theme"] == OTHER).all()
-    assert (named.topics.loc[~below, "theme"] != OTHER).all()
+    # a topic takes its papers' vote when the vote stands out or its z reaches the threshold; else Other
+    from topics.named_themes import VOTE_MIN_Z, VOTE_OVER_CHANCE
+
+    voted = (named.topics["votes"] >= VOTE_OVER_CHANCE / len(named.themes) - 1e-3) & (
+        named.topics["z"] >= VOTE_MIN_Z)
+    attached = voted | (named.topics["z"] >= named.threshold)
+    assert (named.topics.loc[~attached, "theme"] == OTHER).all()
+    assert (named.topics.loc[attached, "theme"] != OTHER).all()
     between = named.between_papers()
     assert ((between["score"] - between["second_score"]).abs() < named.between + 1e-4).all()
     record = named.explanation()
@@ -88,20 +98,20 @@ def test_sample_papers_get_the_expected_themes(features, request):
 
 
 def test_rules_and_thresholds(tfidf_model):
-    named = map_topics(tfidf_model, THEMES)
+    named = map_topics(tfidf_model, THEMES, space="model")
     # Barlow Twins sits in a medical topic with TF-IDF; its own match moves it (rule 'paper')
     row = named.papers[named.papers["title"].str.startswith("Barlow Twins")].iloc[0]
     assert row["rule"] == "paper" and row["topic_theme"] == "medical imaging"
     # a threshold (a z) above every z puts everything in Other; a huge margin keeps papers with their topic
-    assert (map_topics(tfidf_model, THEMES, threshold=100).papers["theme"] == OTHER).all()
-    assert (map_topics(tfidf_model, THEMES, margin=2.0).papers["rule"] == "topic").all()
+    assert (map_topics(tfidf_model, THEMES, threshold=100, space="model").papers["theme"] == OTHER).all()
+    assert (map_topics(tfidf_model, THEMES, margin=2.0, space="model").papers["rule"] == "topic").all()
     # the library takes a mapping too, including plain strings (descriptions) and lists (seeds)
     named = map_topics(tfidf_model, {"robotics": ["robot", "imitation learning", "manipulation"],
-                                     "language models": "large language models reasoning LLM"})
+                                     "language models": "large language models reasoning LLM"}, space="model")
     assert _theme_of(named, "HumanPlus:") == "robotics"
     assert _theme_of(named, "ReST-MCTS*:") == "language models"
     with pytest.raises(topics.ModelError, match="threshold"):
-        map_topics(tfidf_model, THEMES, threshold=1000)
+        map_topics(tfidf_model, THEMES, threshold=1000, space="model")
 
 
 def test_best_two_themes_scores_and_orders():
@@ -169,7 +179,7 @@ def test_ai_conference_topics_attach_only_to_themes_they_are_about(ai_conference
     threshold read off the 58 sample papers, and were attached: 5 of 18 attachments wrong here (10 of 39 on
     all 6,253 papers). Scores are now judged against decoy themes in the same model."""
     model = ai_conference_model
-    named = map_topics(model, AI_THEMES)
+    named = map_topics(model, AI_THEMES, space="model")
     attached = named.topics[named.topics["theme"] != OTHER]
     wrong = [(r.topic_label, r.theme) for r in attached.itertuples() if not _about(model, r.topic, r.theme)]
     assert len(attached) >= 10 and len(wrong) <= 0.15 * len(attached), (len(attached), wrong)
@@ -197,7 +207,7 @@ def test_sample_themes_on_ai_conference_papers_leave_unrelated_topics_alone(ai_c
     (recommendation to self-supervised learning, object detection to self-supervised learning, image
     attention to medical imaging, ...)."""
     model = ai_conference_model
-    named = map_topics(model, THEMES)
+    named = map_topics(model, THEMES, space="model")
     attached = named.topics[named.topics["theme"] != OTHER]
     assert len(attached) <= len(named.topics) // 2, attached[["topic_label", "theme"]]
     for row in attached.itertuples():
@@ -300,11 +310,12 @@ def test_a_theme_the_model_cannot_read_has_no_score(tfidf_model, tmp_path):
     """A theme none of whose words is in the vocabulary scores nothing: NaN in the tables, "—" on the
     pages, null in run.json; never the -1 sentinel shown as if it were a cosine."""
     quantum = ["qubit", "quantum annealing"]
-    alone = map_topics(tfidf_model, {"quantum": quantum})
+    alone = map_topics(tfidf_model, {"quantum": quantum}, space="model")
     assert (alone.topics["theme"] == OTHER).all()
     assert alone.topics["score"].isna().all() and alone.topics["second_score"].isna().all()
     assert alone.papers["score"].isna().all() and alone.topic_scores["quantum"].isna().all()
-    mixed = map_topics(tfidf_model, {"quantum": quantum, "robotics": ["robot", "manipulation"]})
+    mixed = map_topics(tfidf_model, {"quantum": quantum, "robotics": ["robot", "manipulation"]},
+                       space="model")
     assert mixed.topic_scores["quantum"].isna().all() and mixed.paper_scores["quantum"].isna().all()
     assert mixed.topic_scores["robotics"].notna().all()
     for table in (alone.topics, alone.papers, mixed.topics, mixed.papers):
@@ -320,9 +331,10 @@ def test_a_theme_the_model_cannot_read_has_no_score(tfidf_model, tmp_path):
 def test_the_overview_shows_the_number_that_decided(tfidf_model, tmp_path):
     """The page shows each topic's z, the number that decides, not its cosine: a cosine of 0.38 can be Other
     while 0.28 is not. A topic in Other shows the theme it came closest to."""
-    named = map_topics(tfidf_model, THEMES)
+    named = map_topics(tfidf_model, THEMES, space="model")
     if not (named.topics["theme"] == OTHER).any():  # every topic attached in this fit: raise the bar above
-        named = map_topics(tfidf_model, THEMES, threshold=float(named.topics["z"].min()) + 0.01)  # the lowest
+        named = map_topics(tfidf_model, THEMES, threshold=float(named.topics["z"].min()) + 0.01,
+                           space="model")  # the lowest
     folder = write_report(tfidf_model, tmp_path / "r", quiet=True, themes=named).parent
     page, markdown = (folder / "index.html").read_text(), (folder / "report.md").read_text()
     overview = markdown.split("## Theme overview")[1].split("\n\n", 3)[2]

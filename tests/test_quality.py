@@ -20,8 +20,34 @@ def bbc():
 
 
 @pytest.fixture(scope="module")
-def bbc_tfidf(bbc):
-    return topics.TopicModel(progress=False).fit(bbc)
+def bbc_cache(tmp_path_factory):
+    """One embedding cache for the module: the BBC articles' MiniLM vectors are computed once."""
+    return tmp_path_factory.mktemp("embeddings")
+
+
+@pytest.fixture(scope="module")
+def bbc_tfidf(bbc, bbc_cache):
+    return topics.TopicModel(progress=False, cache_dir=bbc_cache).fit(bbc)
+
+
+BBC_SECTIONS = {
+    "politics": "politics, government, elections and parliament",
+    "business": "business, companies, markets and the economy",
+    "sport": "sport, football, tennis, athletics and matches",
+    "tech": "technology, computers, the internet and mobile phones",
+    "entertainment": "entertainment, films, music, television and celebrities",
+}
+
+
+def test_bbc_sections_named_as_one_line_descriptions_land(bbc, bbc_tfidf):
+    """Issue 20's floor: the five sections as one-line descriptions put >= 0.93 of the articles in their own
+    section (matched in sentence embeddings, though the model's features are TF-IDF; 0.81-0.83 before)."""
+    pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
+    named = bbc_tfidf.name_themes(BBC_SECTIONS)
+    assert "sentence embeddings" in named.space
+    accuracy = (named.papers["theme"].to_numpy() == bbc["label"].to_numpy()).mean()
+    majority = bbc["label"].value_counts(normalize=True).iloc[0]
+    assert accuracy >= 0.93 and accuracy > majority, (accuracy, named.topics[["topic_label", "theme"]])
 
 
 def test_bbc_tfidf_themes_match_the_sections(bbc_tfidf):
@@ -36,11 +62,9 @@ def test_bbc_labels_are_coherent_and_diverse(bbc_tfidf):
     assert scores["diversity"] >= 0.85, scores
 
 
-def test_bbc_embeddings_themes_match_the_sections(bbc, tmp_path_factory):
+def test_bbc_embeddings_themes_match_the_sections(bbc, bbc_cache):
     pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
-    model = topics.TopicModel(
-        features="embeddings", cache_dir=tmp_path_factory.mktemp("embeddings"), progress=False
-    ).fit(bbc)
+    model = topics.TopicModel(features="embeddings", cache_dir=bbc_cache, progress=False).fit(bbc)
     scores = topics.evaluate(model, labels="label")
     assert scores["theme_nmi"] >= 0.80, scores
     assert scores["npmi"] >= 0.18 and scores["diversity"] >= 0.85, scores

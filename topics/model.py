@@ -45,6 +45,7 @@ class TopicModel(BaseEstimator):
         progress: bool = True,
         guided_themes=None,
         guide_strength: float = defaults.GUIDE_STRENGTH,
+        namer: Callable[[dict], str] | None = None,
     ):
         self.features = features
         self.embedding_model = embedding_model
@@ -62,6 +63,7 @@ class TopicModel(BaseEstimator):
         self.progress = progress
         self.guided_themes = guided_themes
         self.guide_strength = guide_strength
+        self.namer = namer
 
     # ------------------------------------------------------------------ fitting
     def fit(
@@ -310,6 +312,20 @@ class TopicModel(BaseEstimator):
             members = np.flatnonzero(topics == t)
             best = members[np.argsort(-similarity[members, t], kind="stable")]
             self.representative_documents_.append(best[: defaults.N_REPRESENTATIVE_DOCUMENTS].tolist())
+        self.topic_names_, self.naming_notes_ = self._names() if callable(self.namer) else (None, [])
+
+    def _names(self) -> tuple[list[str | None], list[str]]:
+        """The namer's name for each topic (None: it gave none; the phrase label stays), and notes."""
+        from topics.naming import name_topics
+
+        titles = self.corpus_["title"].fillna("").astype(str).tolist()
+        requests = [{
+            "level": "topic", "topic": t, "label": self.topic_labels_[t],
+            "phrases": self.topic_labels_[t].split(phrases.SEPARATOR),
+            "keywords": list(self.topic_keywords_[t]), "size": int(self.topic_sizes_[t]),
+            "titles": [titles[d] for d in self.representative_documents_[t]],
+        } for t in range(self.n_topics_)]
+        return name_topics(self.namer, requests)
 
     def _phrases(self) -> phrases.PhraseTable:
         """The corpus's candidate label phrases, counted once per fit or load (merges reuse them)."""
@@ -345,6 +361,7 @@ class TopicModel(BaseEstimator):
                 "size": int(self.topic_sizes_[t]),
                 "share": float(self.topic_sizes_[t] / self.n_documents_),
                 "label": self.topic_labels_[t],
+                **({"name": self.topic_names_[t]} if getattr(self, "topic_names_", None) else {}),
                 "keywords": list(self.topic_keywords_[t]),
                 "keyword_scores": list(self.topic_keyword_scores_[t]),
                 "representative_documents": [titles[i] for i in self.representative_documents_[t]],
