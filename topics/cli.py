@@ -63,6 +63,8 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "sample": ("posint", None),
     "themes": ("str", None),
     "guided": ("bool", False),
+    "namer": ("str", None),
+    "strict": ("bool", False),
     "stability": ("int", 0),
     "engine": ("choice:local,dask", None),
     "scheduler": ("str", None),
@@ -129,6 +131,9 @@ def _reading_options(parent: argparse.ArgumentParser, with_metadata: bool = True
         reading.add_argument("--label-column", metavar="COL",
                              help="categories, for the theme composition plot")
     reading.add_argument("--encoding", help="text encoding of the input (default: utf-8)")
+    reading.add_argument("--strict", action="store_true", default=None,
+                         help="a malformed entry is an error (naming file and line) instead of skipped, "
+                              "counted and shown")
 
 
 def _common_options(with_out: bool) -> argparse.ArgumentParser:
@@ -183,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--guided", action="store_true", default=None,
                         help="let the --themes nudge the clustering: papers that clearly match one theme "
                              "pull together (semi-supervised UMAP); without it themes only name the topics")
+    report.add_argument("--namer", metavar="MODULE:FUNCTION",
+                        help="your function naming each topic from its phrases, keywords and three titles "
+                             "(e.g. a call to a local language model; topics.naming.chat_namer makes one); "
+                             "the report shows its names beside the phrase labels")
     report.add_argument("--stability", type=_int, metavar="K",
                         help="refit with K other seeds and mark the topics that do not come back "
                              "(default: 0, off; each rerun costs about one clustering)")
@@ -367,6 +376,7 @@ def _read(options: dict, progress: Progress):
             title_column=options["title_column"], abstract_column=options["abstract_column"],
             id_column=options["id_column"], date_column=options["date_column"],
             label_column=options["label_column"], encoding=options["encoding"],
+            strict=bool(options["strict"]),
         )
     seconds = time.perf_counter() - clock
     info = corpus.attrs.get("topics_read", {})
@@ -381,6 +391,15 @@ def _read(options: dict, progress: Progress):
     return corpus, path, seconds
 
 
+def _namer(options: dict):
+    """The --namer function, or None; a spec that cannot be loaded is a usage error before any fit."""
+    if not options.get("namer"):
+        return None
+    from topics.naming import load_namer
+
+    return load_namer(options["namer"])
+
+
 def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
     from topics import TopicModel, defaults
 
@@ -389,6 +408,7 @@ def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
         embedding_model=options["embedding_model"] or defaults.EMBEDDING_MODEL,
         min_cluster_size=options["min_cluster_size"] or "auto",
         random_state=options["random_state"], progress=not progress.quiet, guided_themes=guided_themes,
+        namer=_namer(options),
     )
     features = "TF-IDF" if model.features == "tfidf" else f"{model.embedding_model} embedding"
     sample = options.get("sample")
@@ -549,6 +569,7 @@ def _every_record(model, corpus, options: dict):
                 title_column=options["title_column"], abstract_column=options["abstract_column"],
                 id_column=options["id_column"], date_column=options["date_column"],
                 label_column=options["label_column"], encoding=options["encoding"], keep_every_record=True,
+                strict=bool(options["strict"]),
             )
     table, _ = assign_records(model, every)
     # what the first read counted: every record it read but could not parse gets no row, the rest one each

@@ -41,6 +41,7 @@ _STATE = [
 # written since the first release of format 1; a model without them loads with these defaults
 _OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None,
                    "vectors_from_": None}  # None in models saved before it existed: inferred on use
+_NAMES_STATE = {"topic_names_": None, "naming_notes_": []}  # a namer's names: kept, the namer is not saved
 
 
 def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
@@ -60,6 +61,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
     params = model.get_params()
     if callable(params["features"]):
         params["features"] = "callable"
+    params["namer"] = None  # a function of the user's: its names are saved instead
     params["guided_themes"] = themes_as_json(params.get("guided_themes"))
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         "state": {
             **{name: getattr(model, name) for name, kind in _STATE if kind == "json"},
             **{name: getattr(model, name, default) for name, default in _OPTIONAL_STATE.items()},
+            **{name: getattr(model, name, default) for name, default in _NAMES_STATE.items()},
         },
         "vocabulary": model.vocabulary_.terms,
     }
@@ -178,6 +181,8 @@ def load(directory: str | Path) -> TopicModel:
     model.counts_ = counts
     model.cache_dir = _usable_cache_dir(model)
     model._describe()
+    for name, default in _NAMES_STATE.items():
+        setattr(model, name, document["state"].get(name, default))
     return model
 
 

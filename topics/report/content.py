@@ -234,8 +234,11 @@ def build(model, name: str, settings: dict, metrics: dict | None = None,
     for t in range(model.n_topics_):
         members = [papers[i] for i in np.flatnonzero(topics == t)]
         members.sort(key=lambda p: (-p.confidence, p.index))
+        names = getattr(model, "topic_names_", None) or [None] * model.n_topics_
+        # a namer's name first, the phrases it came from beside it
+        label = f"{names[t]} — {model.topic_labels_[t]}" if names[t] else str(model.topic_labels_[t])
         topic_list.append(Topic(
-            topic=t, theme=int(model.topic_themes_[t]), label=str(model.topic_labels_[t]),
+            topic=t, theme=int(model.topic_themes_[t]), label=label,
             size=int(model.topic_sizes_[t]), share=float(model.topic_sizes_[t] / model.n_documents_),
             keywords=[(str(w), float(s)) for w, s in zip(model.topic_keywords_[t],
                                                          model.topic_keyword_scores_[t], strict=False)],

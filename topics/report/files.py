@@ -76,6 +76,7 @@ def topics_table(model) -> pd.DataFrame:
         representative = model.representative_documents_[t]
         rows.append({
             "topic": t, "theme": h, "theme_label": model.theme_labels_[h], "label": model.topic_labels_[t],
+            **({"name": model.topic_names_[t] or ""} if getattr(model, "topic_names_", None) else {}),
             "size": int(model.topic_sizes_[t]),
             "share": round(float(model.topic_sizes_[t] / model.n_documents_), 4),
             "keywords": "; ".join(model.topic_keywords_[t]),
@@ -83,7 +84,10 @@ def topics_table(model) -> pd.DataFrame:
             "representative_ids": "; ".join(ids[i] for i in representative),
             "representative_titles": " | ".join(titles[i] for i in representative),
         })
-    return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+    named = bool(getattr(model, "topic_names_", None))
+    columns = [*TOPIC_COLUMNS[:TOPIC_COLUMNS.index("label") + 1], "name",
+               *TOPIC_COLUMNS[TOPIC_COLUMNS.index("label") + 1:]] if named else TOPIC_COLUMNS
+    return pd.DataFrame(rows, columns=columns)
 
 
 def write_tables(model, folder: Path) -> None:
