@@ -191,7 +191,7 @@ def _bad_inputs(folder: Path) -> dict[str, list[str]]:
         "empty file": ["report", "empty.csv"],
         "no text column": ["report", "numbers.csv"],
         "undecodable bytes": ["report", "latin.csv"],
-        "malformed JSON line": ["report", "bad.jsonl"],
+        "malformed JSON line": ["report", "bad.jsonl", "--strict"],
         "unknown column": ["report", "numbers.csv", "--text-column", "nope"],
         "missing config": ["report", "--config", "nowhere.toml"],
         "info on a missing model": ["info", "nowhere"],
