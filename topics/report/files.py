@@ -123,6 +123,8 @@ def model_settings(model) -> dict:
     params["guided_themes"] = themes_as_json(params.get("guided_themes"))
     if params["guided_themes"] is None:  # not guided
         del params["guided_themes"]
+    if params.get("namer") is None:  # no names from the user's function
+        params.pop("namer", None)
     # None means "sized to the corpus when fitting": recorded as "auto", as the report shows it
     params = {k: "auto" if v is None and k in AUTO_PARAMS else v for k, v in params.items()}
     clustering = dict(getattr(model, "clustering_settings_", {}) or {})
