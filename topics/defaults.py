@@ -23,7 +23,9 @@ MAX_LABEL_WORDS = 6  # a topic's or theme's label: up to LABEL_PHRASES phrases, 
 # (issue 20's judge, paper->label accuracy with MiniLM: two phrases at most scored 0.526-0.586 on BBC,
 # AI-conference and the sample's topics, three 0.581-0.776; docs/benchmarks.md "Labels")
 LABEL_PHRASES = 3
-PHRASE_CARRY_SHARE = 0.4  # a longer phrase replaces its part when this share of the part's documents hold it
+PHRASE_CARRY_SHARE = 0.4
+# after a label's first phrase, no lone word that more than this share of all papers hold ("datasets")
+COMMON_PHRASE_SHARE = 0.2  # a longer phrase replaces its part when this share of the part's documents hold it
 MAX_CLASSES_PER_KEYWORD = 2  # a keyword may describe this many topics (or themes) at most
 N_REPRESENTATIVE_DOCUMENTS = 3
 OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this are marked as outliers

@@ -160,6 +160,7 @@ class PhraseTable:
     texts: Sequence[str] = ()  # the documents, to find how a phrase is written
     acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # corpus-wide definitions
     _parents: dict[int, list[int]] | None = field(default=None, repr=False)
+    _common: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
@@ -169,7 +170,7 @@ class PhraseTable:
         per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
         corpus_acronyms = _commonest(per_document)
         flags: dict[str, int] = {}
-        index: dict[tuple[str, ...], int] = {}
+        index: dict[str, tuple[int, tuple[str, ...]]] = {}
         columns: list[int] = []
         indptr = [0]
         for d, text in enumerate(texts):
@@ -187,7 +188,7 @@ class PhraseTable:
                                 np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(index)))
         counts.sum_duplicates()
         keys = [None] * len(index)
-        for key, column in index.items():
+        for column, key in index.values():
             keys[column] = key
         documents = np.bincount(counts.indices, minlength=len(index))
         # as for keywords: too rare to name a group, or so common it names none (topics.defaults)
@@ -195,6 +196,14 @@ class PhraseTable:
                               & (documents <= defaults.vocabulary_max_df(len(texts)) * len(texts)))
         return cls(keys=[keys[c] for c in keep], counts=counts[:, keep].tocsr(), texts=texts,
                    acronyms=corpus_acronyms)
+
+    @property
+    def common(self) -> np.ndarray:
+        """Phrases held by more than `defaults.COMMON_PHRASE_SHARE` of all documents."""
+        if self._common is None:
+            share = np.bincount(self.counts.indices, minlength=len(self.keys)) / max(self.counts.shape[0], 1)
+            self._common = share > defaults.COMMON_PHRASE_SHARE
+        return self._common
 
     def parents(self) -> dict[int, list[int]]:
         """For each phrase, the longer phrases that contain its words in order, side by side."""
@@ -216,6 +225,7 @@ class PhraseTable:
         """How `phrase` is written in the documents that hold it (the commonest way; a word capitalised
         only at the start of a title or sentence is lowered)."""
         key = self.keys[phrase]
+        target = "".join(key)
         holders = self.counts[:, phrase].nonzero()[0][:limit]
         spellings: Counter[str] = Counter()
         lower_words: set[str] = set()  # words these papers also write in lower case
@@ -223,9 +233,14 @@ class PhraseTable:
             for run in _runs(self.texts[d]):
                 lower_words.update(w for w in run if w.islower())
                 keys = [word_key(w) for w in run]
-                for start in range(len(keys) - len(key) + 1):
-                    if tuple(keys[start:start + len(key)]) == key:
-                        spellings[" ".join(run[start:start + len(key)])] += 1
+                for start in range(len(keys)):
+                    joined = ""
+                    for end in range(start, min(len(keys), start + MAX_WORDS)):
+                        joined += keys[end]
+                        if joined == target:
+                            spellings[" ".join(run[start:end + 1])] += 1
+                        if len(joined) >= len(target):
+                            break
         if not spellings:  # only ever an acronym standing for it
             short = [s for s, long_form in self.acronyms.items() if long_form == key]
             return " ".join(key) if not short else f"{' '.join(key)} ({short[0]})"
@@ -272,6 +287,8 @@ def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int
 
 
 def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int]) -> None:
+    """Count the run's candidate phrases; `index` maps a phrase's words run together ("self supervised" and
+    "self-supervised" are one phrase) to its column and the words it was first seen with."""
     n = len(keys)
     for start in range(n):
         if flags[start] & _FIRST:
@@ -281,11 +298,11 @@ def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int
                 break
             if flags[end - 1] & _LAST:
                 continue
-            key = tuple(keys[start:end])
-            column = index.get(key)
-            if column is None:
-                column = index[key] = len(index)
-            columns.append(column)
+            joined = "".join(keys[start:end])
+            found = index.get(joined)
+            if found is None:
+                found = index[joined] = (len(index), tuple(keys[start:end]))
+            columns.append(found[0])
 
 
 # ---------------------------------------------------------------------------- labels
@@ -327,13 +344,15 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
         eligible = (documents >= needed) & (scores > 0)
         order = np.flatnonzero(eligible)
         order = order[np.argsort(-scores[order], kind="stable")][:200]
-        taken = [w for c in chosen for w in table.keys[c]]
+        taken = [table.keys[c] for c in chosen]
         for candidate in order:
             room = max_words - words
             phrase = _upgrade(int(candidate), documents, table, needed,
                               lambda p, room=room, ok=eligible: bool(ok[p]) and len(table.keys[p]) <= room)
             if len(table.keys[phrase]) > room or _overlaps(table.keys[phrase], taken):
                 continue
+            if chosen and len(table.keys[phrase]) == 1 and table.common[phrase]:
+                continue  # a word all over the corpus ("datasets", "samples") adds nothing to a phrase
             chosen.append(phrase)
             words += len(table.keys[phrase])
             break
@@ -344,12 +363,16 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
     return chosen
 
 
-def _overlaps(words: tuple[str, ...], taken: list[str]) -> bool:
-    """Whether a phrase repeats a word already in the label: the same crude stem ("programs",
-    "programming"), or one word the start of the other ("cluster", "clustering")."""
-    stems = word_stems(" ".join(taken))
-    return bool(word_stems(" ".join(words)) & stems) or any(
-        min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in words for b in taken)
+def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:
+    """Whether a phrase repeats what the label already says: a phrase inside another, run together
+    ("data sets" in "ECG datasets"), a word of the same crude stem ("programs", "programming"), or one
+    word the start of another ("cluster", "clustering")."""
+    joined = "".join(words)
+    if any(joined in "".join(t) or "".join(t) in joined for t in taken):
+        return True
+    old = [w for t in taken for w in t]
+    return bool(word_stems(" ".join(words)) & word_stems(" ".join(old))) or any(
+        min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in words for b in old)
 
 
 def _labels(per_class: list[list[int]], table: PhraseTable) -> list[str]:
