@@ -158,6 +158,7 @@ class PhraseTable:
     keys: list[tuple[str, ...]]  # each phrase's word keys
     counts: sp.csr_matrix  # documents x phrases
     texts: Sequence[str] = ()  # the documents, to find how a phrase is written
+    titles: Sequence[str] = ()
     acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # corpus-wide definitions
     _parents: dict[int, list[int]] | None = field(default=None, repr=False)
     _common: np.ndarray | None = field(default=None, repr=False)
@@ -179,6 +180,9 @@ class PhraseTable:
             if title and not title.endswith("…") and len(title) < len(text) and text.startswith(title):
                 parts.append(title)
             own = {k: tuple(word_key(w) for w in v) for k, v in per_document[d].items()}
+            if own:  # "large language models (LLMs)" is one mention, not two
+                defined = "|".join(re.escape(k) + "s?" for k in own)
+                parts = [re.sub(rf"\(\s*(?:{defined})\s*\)", ",", part) for part in parts]
             for part in parts:
                 for run in _runs(part):
                     keys, run_flags = _keys(run, own, corpus_acronyms, flags, not_first, not_last, not_inside)
@@ -195,6 +199,7 @@ class PhraseTable:
         keep = np.flatnonzero((documents >= min(min_documents, max(1, len(texts) // 5)))
                               & (documents <= defaults.vocabulary_max_df(len(texts)) * len(texts)))
         return cls(keys=[keys[c] for c in keep], counts=counts[:, keep].tocsr(), texts=texts,
+                   titles=titles if titles is not None else (),
                    acronyms=corpus_acronyms)
 
     @property
@@ -222,37 +227,55 @@ class PhraseTable:
         return self._parents
 
     def spelling(self, phrase: int, limit: int = 20) -> str:
-        """How `phrase` is written in the documents that hold it (the commonest way; a word capitalised
-        only at the start of a title or sentence is lowered)."""
+        """How `phrase` is written in the documents that hold it: the commonest form (hyphens, spaces),
+        in the case it has inside a sentence of an abstract ("self-supervised", "Australian Open"), else
+        with the capitals of titles and sentence starts lowered unless the word is capitalised inside
+        sentences elsewhere (names: "Andy Roddick", "Bayesian")."""
         key = self.keys[phrase]
         target = "".join(key)
         holders = self.counts[:, phrase].nonzero()[0][:limit]
         spellings: Counter[str] = Counter()
-        lower_words: set[str] = set()  # words these papers also write in lower case
+        inside: Counter[str] = Counter()  # the spellings found inside an abstract's sentence
+        named: set[str] = set()  # words capitalised inside an abstract's sentence
         for d in holders:
-            for run in _runs(self.texts[d]):
-                lower_words.update(w for w in run if w.islower())
-                keys = [word_key(w) for w in run]
-                for start in range(len(keys)):
-                    joined = ""
-                    for end in range(start, min(len(keys), start + MAX_WORDS)):
-                        joined += keys[end]
-                        if joined == target:
-                            spellings[" ".join(run[start:end + 1])] += 1
-                        if len(joined) >= len(target):
-                            break
+            text = self.texts[d]
+            title = self.titles[d] if d < len(self.titles) else ""
+            body_from = len(title) if title and text.startswith(title) else 0
+            for part, is_body in ((text[:body_from], False), (text[body_from:], True)):
+                for run in _runs(part):
+                    if is_body:
+                        named.update(w for w in run[1:] if w[:1].isupper())
+                    for start, end in _spans(run, target):
+                        spelled = " ".join(run[start:end])
+                        spellings[spelled] += 1
+                        if is_body and start > 0:
+                            inside[spelled] += 1
         if not spellings:  # only ever an acronym standing for it
             short = [s for s, long_form in self.acronyms.items() if long_form == key]
             return " ".join(key) if not short else f"{' '.join(key)} ({short[0]})"
-        best = max(spellings, key=lambda s: (spellings[s], s.islower(), s)).split()
-        capitalised = [w[:1].isupper() and w[1:].islower() for w in best]
-        # a capitalised word that this phrase also has in lower case: a title's or sentence's capital ...
-        in_phrase = {w for s in spellings for w in s.split() if w.islower()}
-        lowered = [c and w.lower() in in_phrase for w, c in zip(best, capitalised, strict=True)]
-        if any(lowered):  # ... and then so are its neighbours the papers write in lower case elsewhere
-            lowered = [c and (low or w.lower() in lower_words)
-                       for w, c, low in zip(best, capitalised, lowered, strict=True)]
-        return " ".join(w.lower() if low else w for w, low in zip(best, lowered, strict=True))
+        forms: Counter[str] = Counter()  # how it is written, case aside: "self-supervised", "self supervised"
+        for spelled, count in spellings.items():
+            forms[spelled.lower()] += count
+        form = max(forms, key=lambda f: (forms[f], "-" in f, f))
+        cased = [s for s in inside if s.lower() == form]
+        if cased:
+            return max(cased, key=lambda s: (inside[s], s.islower(), s))
+        best = max((s for s in spellings if s.lower() == form), key=lambda s: (spellings[s], s.islower(), s))
+        return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() and w not in named else w
+                        for w in best.split())
+
+
+def _spans(run: list[str], target: str):
+    """(start, end) of each stretch of `run` whose word keys run together spell `target`."""
+    keys = [word_key(w) for w in run]
+    for start in range(len(keys)):
+        joined = ""
+        for end in range(start, min(len(keys), start + MAX_WORDS)):
+            joined += keys[end]
+            if joined == target:
+                yield start, end + 1
+            if len(joined) >= len(target):
+                break
 
 
 def _commonest(per_document: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:

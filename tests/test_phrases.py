@@ -1,0 +1,120 @@
+"""Key phrases and the labels made of them (topics.phrases), on real text."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import topics
+from topics import defaults
+from topics.phrases import PhraseTable, _runs, acronym_definitions, theme_labels, topic_labels, word_key
+
+GENERIC = {"model", "models", "data", "learning", "method", "methods", "neural", "research", "approach"}
+
+
+@pytest.fixture(scope="module")
+def sample_model():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False).fit(topics.datasets.load_sample_papers())
+
+
+def _phrase(table: PhraseTable, text: str) -> int:
+    target = "".join(word_key(w) for w in text.split())
+    found = [i for i, key in enumerate(table.keys) if "".join(key) == target]
+    assert found, f"{text!r} is not a candidate phrase"
+    return found[0]
+
+
+def test_runs_stop_at_punctuation_numbers_letters_and_possessives():
+    assert _runs("The country's economy grew 3% in 2004; Chelsea v Arsenal - a draw.") == [
+        ["The", "country"], ["economy", "grew"], ["in"], ["Chelsea"], ["Arsenal"], ["draw"]]
+    assert _runs("3D point-cloud segmentation (PCS)") == [["3D", "point-cloud", "segmentation"], ["PCS"]]
+
+
+def test_acronyms_defined_in_the_text_are_found_by_their_letters():
+    from topics.phrases import _stop_lists
+
+    not_first = _stop_lists()[0]
+    found = acronym_definitions(
+        "We study large language models (LLMs) and person re-identification (Re-ID), with magnetic resonance "
+        "imaging (MRI). The results (see Table 2) hold.", not_first)
+    assert found == {"LLM": ("large", "language", "models"), "Re-ID": ("re-identification",),
+                     "MRI": ("magnetic", "resonance", "imaging")}
+
+
+def test_variants_and_acronyms_count_as_one_phrase():
+    texts = [
+        "Large language models (LLMs) can reason. We test LLMs on math.",
+        "An LLM answers questions; large language models are evaluated on benchmarks.",
+        "Self-supervised learning of image features, with self supervised learning baselines.",
+        "Selfsupervised learning needs no labels; pre-training and pretraining help.",
+        "Person re-identification (Re-ID) matches people across cameras with Re-ID features.",
+        "Re-identification of people across cameras: re-ID in the wild.",
+    ]
+    table = PhraseTable.fit(texts, min_documents=1)
+    llm = _phrase(table, "large language model")
+    assert table.counts[:2, llm].toarray().ravel().tolist() == [2, 2]  # the long form and the acronym
+    ssl = _phrase(table, "self-supervised learning")
+    assert table.counts[2:4, ssl].toarray().ravel().tolist() == [2, 1]  # hyphen, space, run together
+    assert table.spelling(ssl) == "self-supervised learning"
+    reid = _phrase(table, "re-identification")
+    assert table.counts[4:, reid].toarray().ravel().tolist() == [2, 1]  # "Re-ID" in both: defined once
+    # no stop word at either end; stop words inside are allowed ("mixture of experts")
+    assert not any(key[0] in {"the", "of", "and", "we"} or key[-1] in {"the", "of", "and", "on"}
+                   for key in table.keys)
+
+
+def test_a_title_counts_twice():
+    texts = ["Graph neural networks. We study message passing on graphs.", "Again: message passing here."]
+    table = PhraseTable.fit(texts, titles=["Graph neural networks", "Message passing"], min_documents=1)
+    assert table.counts[0, _phrase(table, "graph neural networks")] == 2
+    assert table.counts[1, _phrase(table, "message passing")] == 1  # not at the start of its text
+
+
+def test_sample_labels_are_phrases_of_at_most_six_words(sample_model):
+    model = sample_model
+    for label in [*model.topic_labels_, *model.theme_labels_]:
+        parts = label.split(" · ")
+        assert 1 <= len(parts) <= defaults.LABEL_PHRASES
+        assert sum(len(p.split()) for p in parts) <= defaults.MAX_LABEL_WORDS, label
+        assert parts[0].lower() not in GENERIC, label
+        words = [w.lower() for p in parts for w in p.split()]
+        assert len(words) == len(set(words)), f"a word repeated in {label!r}"
+    assert len(set(model.topic_labels_)) == model.n_topics_
+    # a phrase carried by its longer form is shown long ("large language models", not "language")
+    joined = " | ".join(model.topic_labels_).lower()
+    assert "large language models" in joined
+    robotics = ("imitation learning", "robot", "demonstrations", "skill", "manipulation")
+    assert any(w in joined for w in robotics)
+
+
+def test_every_label_phrase_occurs_in_its_class_papers(sample_model):
+    model = sample_model
+    texts = model.corpus_["text"].str.lower().str.replace("-", " ").tolist()
+    for level, labels, classes in (("topic", model.topic_labels_, model.document_topics_),
+                                   ("theme", model.theme_labels_, model.document_themes_)):
+        for c, label in enumerate(labels):
+            members = [texts[i] for i in np.flatnonzero(classes == c)]
+            for phrase in label.split(" · "):
+                first = phrase.lower().replace("-", " ").split()[0]
+                assert any(first[:4] in t for t in members), (level, label, phrase)
+
+
+def test_theme_labels_say_what_sets_a_theme_apart():
+    """Two themes of real abstracts sharing the field's words ("model", "learning"): each label names its
+    own subject, never the shared words."""
+    corpus = topics.read_corpus(topics.datasets.sample_papers_path()) if hasattr(
+        topics.datasets, "sample_papers_path") else topics.datasets.load_sample_papers()
+    texts = corpus["text"].tolist()
+    medical = np.array(["medical" in t.lower() or "clinical" in t.lower() for t in texts])
+    table = PhraseTable.fit(texts, corpus["title"].tolist())
+    rows = np.arange(len(texts))
+    labels = theme_labels(table, rows, medical.astype(int), 2)
+    assert "medical" in labels[1].lower() or "clinical" in labels[1].lower(), labels
+    for label in labels:
+        assert label.split(" · ")[0].lower() not in GENERIC, labels
+    topic_level = topic_labels(table, rows, medical.astype(int), 2)
+    assert all(sum(len(p.split()) for p in label.split(" · ")) <= 6 for label in topic_level)
