@@ -25,7 +25,9 @@ MAX_LABEL_WORDS = 6  # a topic's or theme's label: up to LABEL_PHRASES phrases, 
 LABEL_PHRASES = 3
 PHRASE_CARRY_SHARE = 0.4
 # after a label's first phrase, no lone word that more than this share of all papers hold ("datasets")
-COMMON_PHRASE_SHARE = 0.2  # a longer phrase replaces its part when this share of the part's documents hold it
+COMMON_PHRASE_SHARE = 0.2
+# a phrase is no label when this share of its mentions go on with more words ("large-scale", "graph neural")
+MODIFIER_SHARE = 0.8  # a longer phrase replaces its part when this share of the part's documents hold it
 MAX_CLASSES_PER_KEYWORD = 2  # a keyword may describe this many topics (or themes) at most
 N_REPRESENTATIVE_DOCUMENTS = 3
 OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this are marked as outliers

@@ -162,6 +162,7 @@ class PhraseTable:
     acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # corpus-wide definitions
     _parents: dict[int, list[int]] | None = field(default=None, repr=False)
     _common: np.ndarray | None = field(default=None, repr=False)
+    modifiers: np.ndarray | None = None  # per phrase: nearly always followed by more words
 
     @classmethod
     def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
@@ -173,6 +174,7 @@ class PhraseTable:
         flags: dict[str, int] = {}
         index: dict[str, tuple[int, tuple[str, ...]]] = {}
         columns: list[int] = []
+        followed: list[int] = []
         indptr = [0]
         for d, text in enumerate(texts):
             title = titles[d] if titles is not None else ""
@@ -186,7 +188,7 @@ class PhraseTable:
             for part in parts:
                 for run in _runs(part):
                     keys, run_flags = _keys(run, own, corpus_acronyms, flags, not_first, not_last, not_inside)
-                    _count_run(keys, run_flags, index, columns)
+                    _count_run(keys, run_flags, index, columns, followed)
             indptr.append(len(columns))
         counts = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int64),
                                 np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(index)))
@@ -198,7 +200,11 @@ class PhraseTable:
         # as for keywords: too rare to name a group, or so common it names none (topics.defaults)
         keep = np.flatnonzero((documents >= min(min_documents, max(1, len(texts) // 5)))
                               & (documents <= defaults.vocabulary_max_df(len(texts)) * len(texts)))
+        occurrences = np.bincount(np.asarray(columns, dtype=np.int64), minlength=len(index))
+        # a phrase that nearly always goes on ("convolutional neural", "large-scale") is half a name
+        modifiers = np.asarray(followed, dtype=np.float64) >= defaults.MODIFIER_SHARE * occurrences
         return cls(keys=[keys[c] for c in keep], counts=counts[:, keep].tocsr(), texts=texts,
+                   modifiers=modifiers[keep],
                    titles=titles if titles is not None else (),
                    acronyms=corpus_acronyms)
 
@@ -309,23 +315,31 @@ def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int
     return keys, run_flags
 
 
-def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int]) -> None:
+def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int],
+               followed: list[int]) -> None:
     """Count the run's candidate phrases; `index` maps a phrase's words run together ("self supervised" and
-    "self-supervised" are one phrase) to its column and the words it was first seen with."""
+    "self-supervised" are one phrase) to its column and the words it was first seen with; `followed`
+    counts, per column, the times a phrase goes on into a longer one with the very next word."""
     n = len(keys)
     for start in range(n):
         if flags[start] & _FIRST:
             continue
+        shorter = -1  # the column of the candidate one word shorter, with the same start
         for end in range(start + 1, min(n, start + MAX_WORDS) + 1):
             if end - start >= 3 and flags[end - 2] & _INSIDE:
                 break
             if flags[end - 1] & _LAST:
+                shorter = -1
                 continue
             joined = "".join(keys[start:end])
             found = index.get(joined)
             if found is None:
                 found = index[joined] = (len(index), tuple(keys[start:end]))
+                followed.append(0)
             columns.append(found[0])
+            if shorter >= 0:
+                followed[shorter] += 1
+            shorter = found[0]
 
 
 # ---------------------------------------------------------------------------- labels
@@ -376,6 +390,8 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
                 continue
             if chosen and len(table.keys[phrase]) == 1 and table.common[phrase]:
                 continue  # a word all over the corpus ("datasets", "samples") adds nothing to a phrase
+            if table.modifiers is not None and table.modifiers[phrase]:
+                continue
             chosen.append(phrase)
             words += len(table.keys[phrase])
             break
