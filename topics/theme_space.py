@@ -2,9 +2,9 @@
 
 A theme is a name, a description and seed terms: a few words. Read by sentence embeddings (MiniLM), "sport,
 football, tennis, athletics and matches" lands near match reports whatever words they use; read by a
-TF-IDF model, only through the words it knows. Measured with the zero-shot baseline of issue 20 (each
-paper to the nearest description): BBC sections 0.81-0.83 of papers right in the TF-IDF space, 0.94 with
-MiniLM; AI-conference areas 0.23 against 0.48 (docs/benchmarks.md, "Named themes"). So `space="auto"`
+TF-IDF model, only through the words it knows. BBC sections as one-line descriptions: 0.81-0.83 of the
+articles right in the TF-IDF space, 0.940 in MiniLM; AI-conference area names: 0.229 against 0.486
+(`benchmarks/labels.py`, docs/benchmarks.md "Labels"). So `space="auto"`
 embeds the papers with `defaults.EMBEDDING_MODEL` (once: the embedding cache keeps them) whenever the
 embeddings extra is installed, whatever the model's own features, and says in the notes which space it
 used; without the extra it falls back to the model's features and says so.
