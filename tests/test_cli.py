@@ -110,12 +110,54 @@ def test_info_and_fit(sample_report, tmp_path):
     assert loaded.n_documents_ == 58
 
 
-def test_a_setting_hdbscan_would_refuse_is_a_one_line_error(tmp_path):
+def test_a_setting_hdbscan_would_refuse_is_refused_by_the_parser_with_the_models_rule(tmp_path):
     sample = str(REPO / "topics" / "data" / "sample-papers.txt")
     result = run("report", sample, "--min-cluster-size", "1", "--quiet", cwd=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "topics report: error: argument --min-cluster-size: min_cluster_size must be a whole number of at "
+        "least 2, not 1")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "1.5"])
+def test_a_random_state_numpy_cannot_seed_is_refused_before_any_work(tmp_path, seed):
+    result = run("fit", "--random-state", seed, "--out", "model", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"topics fit: error: argument --random-state: expected a whole number from 0 to 4294967295, "
+        f"not '{seed}'")
+    assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("random_state = -1", "random_state = -1 is not valid (expected a whole number from 0 to 4294967295)"),
+    ("random_state = 4294967296", "is not valid (expected a whole number from 0 to 4294967295)"),
+    ("min_cluster_size = 1", "= 1 is not valid (expected 'auto' or a whole number of at least 2)"),
+])
+def test_a_config_file_setting_is_held_to_the_same_rule(tmp_path, setting, expected):
+    (tmp_path / "topics.toml").write_text(setting + "\n")
+    result = run("fit", "--config", "topics.toml", "--out", "model", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(expected), result.stderr
+
+
+def test_without_pyarrow_assign_names_the_projects_extra(tmp_path):
+    """pyarrow hidden from the import system, as where it is not installed: the message names the extra
+    that pyproject.toml declares for it."""
+    from topics.theme_files import toml_parser
+
+    pyproject = toml_parser().loads((REPO / "pyproject.toml").read_text())
+    extras = pyproject["project"]["optional-dependencies"]
+    assert any(requirement.startswith("pyarrow") for requirement in extras["parquet"])
+    (tmp_path / "papers.csv").write_text("title,abstract\nA,Robots learn to walk\n")
+    script = ("import sys; sys.modules['pyarrow'] = None; from topics.cli import main; "
+              "sys.exit(main(['assign', 'model', 'papers.csv', '--out', 'out']))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "topics: error: min_cluster_size must be a whole number of at least 2, not 1"]
+        "topics: error: topics assign writes Parquet and needs pyarrow: pip install 'topics[parquet]'"]
 
 
 def test_info_reads_briefly_and_stops_quietly_when_the_reader_does(sample_report):

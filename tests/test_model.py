@@ -310,6 +310,28 @@ def test_settings_umap_or_hdbscan_would_refuse_are_refused_first(sample, setting
     assert not hasattr(model, "vocabulary_")  # refused before any work
 
 
+@pytest.mark.parametrize("setting, message", [
+    ({"random_state": -1}, "random_state must be a whole number from 0 to 4294967295, not -1"),
+    ({"random_state": 2**32}, "random_state must be a whole number from 0 to 4294967295, not 4294967296"),
+    ({"random_state": True}, "random_state must be a whole number from 0 to 4294967295, not True"),
+    ({"random_state": "42"}, "random_state must be a whole number from 0 to 4294967295, not '42'"),
+    ({"n_keywords": 0}, "n_keywords must be a positive whole number, not 0"),
+    ({"n_keywords": 2.5}, "n_keywords must be a positive whole number, not 2.5"),
+])
+def test_seeds_and_keyword_counts_are_checked_before_any_work(sample, setting, message):
+    """A seed NumPy cannot take used to end in an sklearn traceback partway through the fit; n_keywords=0
+    kept up to 200 keywords."""
+    model = topics.TopicModel(progress=False, **setting)
+    with pytest.raises(ModelError, match=re.escape(message)):
+        model.fit(sample)
+    assert not hasattr(model, "vocabulary_")
+
+
+def test_the_largest_seed_fits(sample):
+    model = topics.TopicModel(progress=False, random_state=np.uint32(2**32 - 1), n_keywords=1).fit(sample)
+    assert model.n_topics_ >= 2 and all(len(words) == 1 for words in model.topic_keywords_)
+
+
 def test_a_missing_extra_is_said_before_any_work(sample, monkeypatch):
     import sys
 

@@ -57,9 +57,9 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "date_column": ("str", None),
     "label_column": ("str", None),
     "encoding": ("str", "utf-8"),
-    "min_cluster_size": ("auto", None),
+    "min_cluster_size": ("cluster_size", None),
     "n_themes": ("auto", "auto"),
-    "random_state": ("int", 42),
+    "random_state": ("seed", 42),
     "sample": ("posint", None),
     "themes": ("str", None),
     "guided": ("bool", False),
@@ -111,6 +111,40 @@ def _auto_or_positive(text: str) -> int | str:
         raise argparse.ArgumentTypeError(message) from None
 
 
+def _min_cluster_size(text: str) -> int | str:
+    """'auto' or a whole number, by the model's own rule (`clustering.check_overrides`)."""
+    if str(text).strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a whole number, not {text!r}") from None
+    from topics.clustering import check_overrides
+    from topics.errors import ModelError
+
+    try:
+        check_overrides({"min_cluster_size": value}, 0)
+    except ModelError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed, by the model's own rule (`params.check_random_state`)."""
+    from topics.errors import ModelError
+    from topics.params import check_random_state
+
+    try:
+        value = int(text)
+        check_random_state(value)
+    except (ValueError, ModelError):
+        from topics.params import RANDOM_STATE_LIMIT
+
+        message = f"expected a whole number from 0 to {RANDOM_STATE_LIMIT - 1}, not {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    return value
+
+
 def _version() -> str:
     from topics import __version__
 
@@ -147,12 +181,13 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
                             "all-MiniLM-L6-v2 (default), a faster one, e.g. minilm-onnx-int8 (1.7-2.7x, "
                             "MiniLM's vectors to cosine 0.995; needs topics[fast]), or any local "
                             "sentence-transformers model path")
-    model.add_argument("--min-cluster-size", type=_auto_or_positive, metavar="N",
+    model.add_argument("--min-cluster-size", type=_min_cluster_size, metavar="N",
                        help="smallest topic, in papers, or 'auto' (default: several sizes are tried on the "
                             "same map and the best by DBCV x share in a topic is kept)")
     model.add_argument("--n-themes", type=_auto_or_positive, metavar="N",
                        help="number of themes, or 'auto' (default)")
-    model.add_argument("--random-state", type=_int, metavar="SEED", help="random seed (default: 42)")
+    model.add_argument("--random-state", type=_seed, metavar="SEED",
+                       help="random seed, 0 to 4294967295 (default: 42)")
     general = parent.add_argument_group("general")
     general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
     if with_out:
@@ -302,6 +337,14 @@ def _check_config_value(path: str, key: str, value):
     elif kind == "posint":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise UsageError(f"{bad} (expected a positive whole number)")
+    elif kind in ("seed", "cluster_size"):
+        parse, types = (_seed, int) if kind == "seed" else (_min_cluster_size, (int, str))
+        expected = ("a whole number from 0 to 4294967295" if kind == "seed"
+                    else "'auto' or a whole number of at least 2")
+        try:
+            value = parse(str(value) if isinstance(value, types) and not isinstance(value, bool) else "x")
+        except argparse.ArgumentTypeError:
+            raise UsageError(f"{bad} (expected {expected})") from None
     elif kind == "auto":
         try:
             value = _auto_or_positive(str(value)) if not isinstance(value, bool) else _auto_or_positive("x")
@@ -523,8 +566,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         try:
             table.to_parquet(temporary, index=False)
         except ImportError:
-            raise CommandError("--sample writes documents.parquet and needs pyarrow: pip install pyarrow; "
-                               "the model is saved") from None
+            raise CommandError("--sample writes documents.parquet and needs pyarrow: "
+                               "pip install 'topics[parquet]'; the model is saved") from None
         temporary.replace(documents)
         progress.say(f"assigning: {_record_rows(table)}; {int(table['is_outlier'].sum()):,} outliers "
                      f"({time.perf_counter() - clock:.1f} s)")

@@ -484,7 +484,8 @@ def assign_partitions(
     try:
         import pyarrow  # noqa: F401 - the outputs are Parquet
     except ImportError:
-        raise InputError("topics assign writes Parquet and needs pyarrow: pip install pyarrow") from None
+        raise InputError("topics assign writes Parquet and needs pyarrow: "
+                         "pip install 'topics[parquet]'") from None
     started = time.perf_counter()
     say = progress or (lambda message: None)
     files, digest, model_path = _model_files(model_dir)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from topics import clustering, defaults, phrases, themes
+from topics import clustering, defaults, params, phrases, themes
 from topics.assignment import TopicAssigner
 from topics.documents import Documents, as_corpus, blank_out, checked_vectors, say_blank_and_repeated
 from topics.errors import ModelError
@@ -184,14 +184,14 @@ class TopicModel(BaseEstimator):
                 f"features={self.features!r} is not known; use 'tfidf', 'embeddings' or a callable "
                 "that turns a list of texts into an array"
             )
-        if not (self.n_themes == "auto" or (isinstance(self.n_themes, int) and self.n_themes >= 1)):
-            raise ModelError(f"n_themes must be 'auto' or a positive integer, not {self.n_themes!r}")
+        params.check_n_themes(self.n_themes)
+        params.check_random_state(self.random_state)
+        params.check_n_keywords(self.n_keywords)
+        params.check_outlier_threshold(self.outlier_threshold)
         if self.features == "embeddings":
             from topics.encoders import require
 
             require(self.embedding_model)
-        if not 0 <= self.outlier_threshold < 1:
-            raise ModelError(f"outlier_threshold must lie in [0, 1), not {self.outlier_threshold!r}")
 
     def _seed(self, vectors: np.ndarray):
         """Guided fitting: the documents that clearly match one of `guided_themes` (topics.guided)."""
