@@ -3,6 +3,12 @@
 Loading reads only JSON, gzip'd JSON Lines and NumPy arrays with `allow_pickle=False`, so a model directory
 can never run code. A format version and the package versions it was written with are recorded.
 
+Saving builds the folder beside its target and swaps it in once complete (`topics.folders`), so a failure
+while saving leaves the previous model whole. model.json records the SHA-256 of each other file, and loading
+checks them, then every parameter, piece of state and array (`topics.params`, `topics.model_checks`): a
+folder mixed from two models, or damaged, is a ModelError naming the file or field. Models saved before the
+digests load without that check.
+
 Parameters are saved as given. So `cache_dir` is saved only if it was set (the default, None, is saved as
 None and means the loader's own default cache, ``$TOPICS_CACHE_DIR/embeddings``); a model loaded where the
 saved `cache_dir` cannot be used (another machine, a Dask worker: the folder cannot be created or written)
@@ -22,6 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from topics import folders, model_checks, params
 from topics.errors import ModelError, TopicsWarning
 
 if TYPE_CHECKING:
@@ -42,6 +49,8 @@ _STATE = [
 _OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None,
                    "vectors_from_": None}  # None in models saved before it existed: inferred on use
 _NAMES_STATE = {"topic_names_": None, "naming_notes_": []}  # a namer's names: kept, the namer is not saved
+MANIFEST = "model.json"
+DATA_FILES = ("arrays.npz", "counts.npz", "corpus.jsonl.gz")  # their digests are in model.json's "files"
 
 
 def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
@@ -56,15 +65,18 @@ def package_versions(names: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
 
 
 def save(model: TopicModel, directory: str | Path) -> Path:
-    """Write `model` to `directory` (created if needed): model.json, arrays.npz, corpus.jsonl.gz."""
+    """Write `model` to `directory` (created if needed): model.json, arrays.npz, counts.npz and
+    corpus.jsonl.gz, all at once: the folder replaces the previous model only when complete. Other files in
+    the folder stay."""
     model._check_fitted()
-    params = model.get_params()
-    if callable(params["features"]):
-        params["features"] = "callable"
-    params["namer"] = None  # a function of the user's: its names are saved instead
-    params["guided_themes"] = themes_as_json(params.get("guided_themes"))
+    settings = model.get_params()
+    if callable(settings["features"]):
+        settings["features"] = "callable"
+    settings["namer"] = None  # a function of the user's: its names are saved instead
+    settings["guided_themes"] = themes_as_json(settings.get("guided_themes"))
     directory = Path(directory).expanduser()
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory.exists() and not directory.is_dir():
+        raise ModelError(f"{directory} exists and is not a folder; save the model to a folder")
     arrays = {name: np.asarray(getattr(model, name)) for name, kind in _STATE if kind == "array"}
     arrays["idf"] = model.vocabulary_.idf
     arrays["assigner_weights"] = model.assigner_.weights
@@ -78,7 +90,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": package_versions(),
-        "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()},
+        "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in settings.items()},
         "state": {
             **{name: getattr(model, name) for name, kind in _STATE if kind == "json"},
             **{name: getattr(model, name, default) for name, default in _OPTIONAL_STATE.items()},
@@ -86,14 +98,19 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         },
         "vocabulary": model.vocabulary_.terms,
     }
-    (directory / "model.json").write_text(json.dumps(document, indent=1, default=_json_default))
-    np.savez_compressed(directory / "arrays.npz", **arrays)
-    # the term counts: recounting a large corpus on every load (each Dask worker loads once) is slow
-    sp.save_npz(directory / "counts.npz", model.counts_.tocsr(), compressed=True)
-    model.corpus_.to_json(
-        directory / "corpus.jsonl.gz", orient="records", lines=True, date_format="iso",
-        compression={"method": "gzip", "mtime": 0},
-    )
+
+    def write(folder: Path) -> None:
+        np.savez_compressed(folder / "arrays.npz", **arrays)
+        # the term counts: recounting a large corpus on every load (each Dask worker loads once) is slow
+        sp.save_npz(folder / "counts.npz", model.counts_.tocsr(), compressed=True)
+        model.corpus_.to_json(
+            folder / "corpus.jsonl.gz", orient="records", lines=True, date_format="iso",
+            compression={"method": "gzip", "mtime": 0},
+        )
+        document["files"] = {name: {"sha256": folders.sha256(folder / name)} for name in DATA_FILES}
+        (folder / MANIFEST).write_text(json.dumps(document, indent=1, default=_json_default))
+
+    folders.replace_folder(directory, write, ours=(MANIFEST, *DATA_FILES))
     return directory
 
 
@@ -119,13 +136,34 @@ def _json_default(value):
 
 
 def load(directory: str | Path) -> TopicModel:
-    """Read a model written by `save`; a corrupt or foreign directory is a ModelError."""
-    from topics.assignment import TopicAssigner
-    from topics.features import ContextVectors, LsaProjection, Vocabulary
+    """Read a model written by `save`; a corrupt, foreign, mixed or tampered directory is a ModelError that
+    names the file or field."""
     from topics.model import TopicModel
 
     directory = Path(directory).expanduser()
-    manifest = directory / "model.json"
+    document = _manifest(directory)
+    try:
+        params.check_saved_params(document.get("params"), TopicModel._get_param_names())
+        model_checks.check_state(document.get("state"), document.get("vocabulary"))
+    except ModelError as error:
+        raise ModelError(f"{directory / MANIFEST} cannot be used: {error}") from error
+    _check_digests(directory, document)
+    damaged = f"{directory} holds a damaged topics model"
+    try:
+        model = _model(directory, document)
+    except ModelError as error:
+        raise ModelError(f"{damaged}: {error}") from error
+    except Exception as error:  # noqa: BLE001 - any damage to the files means the same to the user
+        raise ModelError(f"{damaged} ({type(error).__name__}: {error})") from error
+    model.cache_dir = _usable_cache_dir(model)
+    for name, default in _NAMES_STATE.items():
+        setattr(model, name, document["state"].get(name, default))
+    return model
+
+
+def _manifest(directory: Path) -> dict:
+    """model.json, checked to be ours and of the format this version reads."""
+    manifest = directory / MANIFEST
     if not manifest.is_file():
         raise ModelError(f"{directory} is not a saved topics model (no model.json)")
     try:
@@ -135,54 +173,76 @@ def load(directory: str | Path) -> TopicModel:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelError(f"{directory} is not a saved topics model (model.json has no format '{FORMAT}')")
     if document.get("format_version") != FORMAT_VERSION:
+        versions = document.get("versions")
+        written_by = versions.get("topics", "unknown") if isinstance(versions, dict) else "unknown"
         raise ModelError(
             f"{directory} has model format {document.get('format_version')}; this version of topics reads "
             f"format {FORMAT_VERSION}. Refit the model, or use the topics version that wrote it "
-            f"({document.get('versions', {}).get('topics', 'unknown')})"
+            f"({written_by})"
         )
-    try:
-        with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-        corpus = pd.read_json(directory / "corpus.jsonl.gz", lines=True, dtype=False, compression="gzip")
-        params = document["params"]
-        model = TopicModel(**params)
-        for name, kind in _STATE:
-            value = arrays[name] if kind == "array" else document["state"][name]
-            setattr(model, name, value)
-        for name, default in _OPTIONAL_STATE.items():
-            setattr(model, name, document["state"].get(name, default))
-        if model.sample_indices_ is not None:
-            model.sample_indices_ = np.asarray(model.sample_indices_, dtype=np.int64)
-        counts_file = directory / "counts.npz"
-        counts = sp.load_npz(counts_file).tocsr() if counts_file.is_file() else None
-        model.vocabulary_ = Vocabulary(terms=list(document["vocabulary"]), idf=arrays["idf"])
-        model.lsa_ = None
-        if "lsa_components" in arrays:
-            context = None  # models saved before context vectors, or fitted on fewer documents, have none
-            if "context_vectors" in arrays:
-                context = ContextVectors(terms=arrays["context_terms"], vectors=arrays["context_vectors"])
-            model.lsa_ = LsaProjection(arrays["lsa_components"], context)
-        model.assigner_ = TopicAssigner(weights=arrays["assigner_weights"], bias=arrays["assigner_bias"])
-    except ModelError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any damage to the files means the same to the user
-        raise ModelError(
-            f"{directory} holds a damaged topics model ({type(error).__name__}: {error})"
-        ) from error
+    return document
+
+
+def _check_digests(directory: Path, document: dict) -> None:
+    """Each file is the one saved with model.json (models saved before the digests have none to check)."""
+    files = document.get("files")
+    if files is None:
+        return
+    for name in DATA_FILES:
+        entry = files.get(name) if isinstance(files, dict) else None
+        expected = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(expected, str):
+            raise ModelError(f"{directory / MANIFEST} cannot be used: files has no sha256 of {name}")
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"{directory} holds a damaged topics model: {name} is missing")
+        if folders.sha256(path) != expected:
+            raise ModelError(
+                f"{directory} holds a damaged topics model: {name} does not belong with {MANIFEST} (its "
+                "SHA-256 is not the one saved with the model: the folder mixes files of two models, or the "
+                "file was changed or cut short); save the model again"
+            )
+
+
+def _model(directory: Path, document: dict) -> TopicModel:
+    """The model of checked model.json and the other files, themselves checked before use."""
+    from topics.assignment import TopicAssigner
+    from topics.features import ContextVectors, LsaProjection, Vocabulary
+    from topics.model import TopicModel
+
+    state, vocabulary = document["state"], document["vocabulary"]
+    n_documents = state["n_documents_"]
+    with np.load(directory / "arrays.npz", allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    model_checks.check_arrays(arrays, n_documents, len(vocabulary))
+    corpus = pd.read_json(directory / "corpus.jsonl.gz", lines=True, dtype=False, compression="gzip")
+    model_checks.check_corpus(corpus, n_documents)
+    model = TopicModel(**document["params"])
+    for name, kind in _STATE:
+        setattr(model, name, arrays[name] if kind == "array" else state[name])
+    for name, default in _OPTIONAL_STATE.items():
+        setattr(model, name, state.get(name, default))
+    if model.sample_indices_ is not None:
+        model.sample_indices_ = np.asarray(model.sample_indices_, dtype=np.int64)
+    model.vocabulary_ = Vocabulary(terms=list(vocabulary), idf=arrays["idf"])
+    model.lsa_ = None
+    if "lsa_components" in arrays:
+        context = None  # models saved before context vectors, or fitted on fewer documents, have none
+        if "context_vectors" in arrays:
+            context = ContextVectors(terms=arrays["context_terms"], vectors=arrays["context_vectors"])
+        model.lsa_ = LsaProjection(arrays["lsa_components"], context)
+    model.assigner_ = TopicAssigner(weights=arrays["assigner_weights"], bias=arrays["assigner_bias"])
     if "date" in corpus.columns:
         corpus["date"] = pd.to_datetime(corpus["date"], errors="coerce")
     for column in ("id", "title", "text"):
         corpus[column] = corpus[column].fillna("").astype(str)
-    if len(corpus) != model.n_documents_ or len(model.document_topics_) != model.n_documents_:
-        raise ModelError(f"{directory} holds a damaged topics model (document counts disagree)")
     model.corpus_ = corpus
-    if counts is None or counts.shape != (len(corpus), len(model.vocabulary_.terms)):
+    counts_file = directory / "counts.npz"
+    counts = sp.load_npz(counts_file).tocsr() if counts_file.is_file() else None
+    if counts is None or counts.shape != (len(corpus), len(vocabulary)):
         counts = model.vocabulary_.counts(corpus["text"].tolist())
     model.counts_ = counts
-    model.cache_dir = _usable_cache_dir(model)
     model._describe()
-    for name, default in _NAMES_STATE.items():
-        setattr(model, name, document["state"].get(name, default))
     return model
 
 
