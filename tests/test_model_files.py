@@ -6,7 +6,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -100,6 +102,23 @@ def test_a_failure_while_saving_leaves_the_previous_model_whole(fitted, tmp_path
     assert contents(folder) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no partial folder left
     assert topics.TopicModel.load(folder).n_topics_ == fitted.n_topics_
+
+
+def test_topics_fit_that_cannot_write_says_so_in_one_line_and_keeps_the_previous_model(tmp_path):
+    assert run("fit", "--out", "model", "-q", cwd=tmp_path).returncode == 0
+    before = contents(tmp_path / "model")
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, resource.RLIM_INFINITY))
+
+    command = [sys.executable, "-m", "topics.cli", "fit", "--out", "model", "-q", "--n-themes", "2"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            preexec_fn=limited)
+    assert one_error_line(result) == ("topics: error: model: the model could not be saved (File too large); "
+                                      "a model saved there before is unchanged")
+    assert contents(tmp_path / "model") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
 def test_a_failure_in_model_json_keeps_the_previous_model(fitted, tmp_path):

@@ -110,7 +110,12 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         document["files"] = {name: {"sha256": folders.sha256(folder / name)} for name in DATA_FILES}
         (folder / MANIFEST).write_text(json.dumps(document, indent=1, default=_json_default))
 
-    folders.replace_folder(directory, write, ours=(MANIFEST, *DATA_FILES))
+    try:
+        folders.replace_folder(directory, write, ours=(MANIFEST, *DATA_FILES))
+    except OSError as error:  # a full disk, no permission: say that nothing was lost
+        reason = error.strerror or str(error)
+        raise OSError(error.errno, f"the model could not be saved ({reason}); a model saved there before is "
+                                   "unchanged", str(directory)) from error
     return directory
 
 
