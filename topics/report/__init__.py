@@ -17,6 +17,7 @@ import types
 from pathlib import Path
 
 from topics.errors import TopicsError
+from topics.folders import sha256
 
 __all__ = ["ReportError", "write_report"]
 
@@ -176,7 +177,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         input_info = {"path": None, "sha256": None, "name": name}
         if corpus_path:
             path = Path(corpus_path)
-            input_info = {"path": str(path), "sha256": files.sha256(path) if path.is_file() else None,
+            input_info = {"path": str(path), "sha256": sha256(path) if path.is_file() else None,
                           "name": name, "format": read_info.get("format")}
         all_timings["writing"] = time.perf_counter() - clock
         written = sorted(p.name for p in temporary.iterdir() if not p.name.startswith("."))
