@@ -17,6 +17,8 @@ from topics.wording import plural
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 RAW = argparse.RawDescriptionHelpFormatter
 SAMPLE = "sample-papers"
+QUIET_HELP = ("no progress messages; warnings that data was skipped, changed or removed still print, one "
+              "line each")
 
 EPILOG = """\
 examples:
@@ -193,7 +195,7 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
     if with_out:
         general.add_argument("--force", action="store_true", default=None,
                              help="replace --out even if it is not a topics report")
-    general.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress messages")
+    general.add_argument("-q", "--quiet", action="store_true", default=None, help=QUIET_HELP)
     return parent
 
 
@@ -280,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(assign, with_metadata=False)
     general = assign.add_argument_group("general")
     general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
-    general.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress messages")
+    general.add_argument("-q", "--quiet", action="store_true", default=None, help=QUIET_HELP)
     assign.set_defaults(handler=cmd_assign)
 
     info = commands.add_parser("info", help="summary and topic table of a saved model",
@@ -722,10 +724,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits with 2 on wrong usage
     import warnings
 
-    quiet = bool(getattr(args, "quiet", False))
-    warnings.showwarning = _show_warning
-    if quiet:
-        warnings.filterwarnings("ignore")
+    warnings.showwarning = _show_warning  # one line each; --quiet silences progress, never these
     from topics.errors import TopicsError
 
     try:
