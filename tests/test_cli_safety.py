@@ -4,6 +4,7 @@ where --out may point, progress in logs, control characters in messages, SIGTERM
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -63,3 +64,104 @@ def test_quiet_silences_progress_but_not_what_reading_dropped(tmp_path, command)
                  "could not read 1 date in column 'year'"):
         assert said in warning, said
     assert "\r" not in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------ --out
+FIT_OUT_CASES = {  # case: (--out, extra options, how the one error line starts)
+    "under a file": ("notes.txt/model", [],
+                     "cannot write --out notes.txt/model: notes.txt is a file, not a folder"),
+    "a file": ("notes.txt", [], "--out notes.txt is a file, not a folder"),
+    "the current folder": (".", ["--force"], "--out . is the current folder"),
+    "a folder holding the current one": ("..", ["--force"],
+                                         "--out .. is a folder that holds the current folder"),
+    "the input itself": ("data/papers.csv", ["--force"],
+                         "--out data/papers.csv is the input data/papers.csv itself"),
+    "the input's folder": ("data", ["--force"], "--out data holds the input data/papers.csv"),
+    "a folder of other files": ("notes", [], "--out notes exists and does not hold a saved model"),
+}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """data/papers.csv, notes.txt and notes/thesis.tex: an input and files of the user's."""
+    folder = tmp_path_factory.mktemp("workspace")
+    (folder / "data").mkdir()
+    write_papers(folder / "data" / "papers.csv", ragged=False)
+    (folder / "notes.txt").write_text("my notes")
+    (folder / "notes").mkdir()
+    (folder / "notes" / "thesis.tex").write_text("years of work")
+    return folder
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", list(FIT_OUT_CASES))
+def test_fit_refuses_a_harmful_out_before_reading(workspace, case):
+    out, extra, said = FIT_OUT_CASES[case]
+    before = files_of(workspace)
+    result = run("fit", "data/papers.csv", "--out", out, *extra, cwd=workspace)
+    assert result.returncode == 1, result.stderr
+    [line] = one_line_errors(result)  # no "topics: reading" before it: refused before any work
+    assert line.startswith(f"topics: error: {said}"), line
+    assert ".partial" not in line
+    assert files_of(workspace) == before
+
+
+def test_fit_force_saves_into_a_folder_of_other_files_and_keeps_them(workspace, tmp_path):
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "scratch" / "keep.txt").write_text("mine")
+    result = run("fit", str(workspace / "data" / "papers.csv"), "--out", "scratch", "--force", "-q",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "scratch" / "model.json").is_file()
+    assert (tmp_path / "scratch" / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("out", ["notes.txt/report", "notes.txt"])
+def test_report_refuses_an_out_under_a_file_before_reading(workspace, out):
+    result = run("report", "data/papers.csv", "--out", out, cwd=workspace)
+    assert result.returncode == 1, result.stderr
+    [line] = one_line_errors(result)
+    assert f"--out {out}" in line and ".partial" not in line, line
+    assert (workspace / "notes.txt").read_text() == "my notes"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="permissions do not bind the root user")
+@pytest.mark.parametrize("command", ["fit", "report"])
+def test_an_unwritable_parent_is_refused_before_reading(workspace, tmp_path, command):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = run(command, str(workspace / "data" / "papers.csv"), "--out", "locked/out", cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    [line] = one_line_errors(result)
+    assert line == "topics: error: cannot write --out locked/out: no permission to create files in locked"
+
+
+def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):
+    write_papers(tmp_path / "papers.csv", ragged=False)
+    papers = topics.read_corpus(tmp_path / "papers.csv")
+    papers[["title", "abstract"]].to_json(tmp_path / "papers.json", orient="records")
+    assert run("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0
+    first = files_of(tmp_path / "reports" / "papers")
+    result = run("report", "papers.json", cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = one_line_errors(result)
+    assert line == ("topics: error: reports/papers holds the report of papers.csv, not of papers.json; write "
+                    "this one with --out reports/papers-json, or pass --force to replace that report")
+    assert files_of(tmp_path / "reports" / "papers") == first
+    # the first input still writes its own default folder, also when it was named from another folder
+    (tmp_path / "elsewhere").mkdir()
+    again = run("report", "../papers.csv", "--out", "../reports/papers", "-q", cwd=tmp_path / "elsewhere")
+    assert again.returncode == 0, again.stderr
+    assert run("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0  # same file, named another way
+    # --force replaces the other input's report
+    assert run("report", "papers.json", "--force", "-q", cwd=tmp_path).returncode == 0
+    record = json.loads((tmp_path / "reports" / "papers" / "run.json").read_text())
+    assert record["input"]["path"] == "papers.json"

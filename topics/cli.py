@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from topics.cli_checks import check_default_report, check_destination, check_model_out, sample_path
 from topics.wording import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -218,7 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("input", nargs="?", metavar="INPUT",
                         help="papers file (.csv .tsv .json .jsonl .parquet .bib .txt, optionally .gz); "
                              "default: the bundled sample papers")
-    report.add_argument("--out", metavar="DIR", help="report folder (default: reports/<input name>)")
+    report.add_argument("--out", metavar="DIR",
+                        help="report folder (default: reports/<input name>, e.g. reports/papers for "
+                             "papers.csv; when that folder holds the report of another input of the same "
+                             "name, e.g. papers.json, the command stops and suggests --out "
+                             "reports/papers-json, or --force replaces it)")
     report.add_argument("--themes", metavar="FILE.toml",
                         help="named themes (description and/or seeds per theme; see examples/themes.toml): "
                              "topics and papers are mapped to them and the report gains a theme overview")
@@ -482,13 +487,34 @@ def _settings(options: dict) -> dict:
     return {k: v for k, v in options.items() if k not in hidden and v is not None}
 
 
+def _source(options: dict) -> Path:
+    """The input file: --input as given, or the bundled sample papers."""
+    return Path(options["input"]) if options["input"] else sample_path()
+
+
+def _check_report_out(out: Path, options: dict) -> None:
+    """Refuse a report folder that cannot or must not be written, before reading and fitting."""
+    import inspect
+
+    from topics.report import _check_target
+
+    force = bool(options["force"])
+    check_destination(out)
+    if "inputs" in inspect.signature(_check_target).parameters:  # the input is never replaced
+        _check_target(out, force, inputs=[_source(options)])
+    else:
+        _check_target(out, force)
+    if not options["out"]:  # the default reports/<stem>: not another input's report of the same stem
+        check_default_report(out, _source(options), force)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     options = resolve_options(args)
     progress = Progress(bool(options["quiet"]))
     out = Path(options["out"] or Path("reports") / _input_name(options["input"]))
-    from topics.report import _check_target, write_report
+    _check_report_out(out, options)  # fail before the slow part
+    from topics.report import write_report
 
-    _check_target(out, bool(options["force"]))  # fail before the slow part
     themes = None
     if options["themes"]:
         from topics.theme_files import load_themes
@@ -547,10 +573,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         raise UsageError("topics fit needs --out MODEL_DIR (where to save the model)")
     progress = Progress(bool(options["quiet"]))
     out = Path(options["out"])
-    if out.exists() and not out.is_dir():
-        raise CommandError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "model.json").is_file() and not options["force"]:
-        raise CommandError(f"{out} exists and does not hold a saved model; choose another --out or --force")
+    check_model_out(out, [_source(options)], bool(options["force"]))  # before the slow part
     corpus, _, _ = _read(options, progress)
     model = _fit(corpus, options, progress)
     clock = time.perf_counter()
