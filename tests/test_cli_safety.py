@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import topics
+from topics.cli import UsageError, build_parser, resolve_options
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "topics" / "data" / "sample-papers.txt"
@@ -165,3 +167,35 @@ def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):
     assert run("report", "papers.json", "--force", "-q", cwd=tmp_path).returncode == 0
     record = json.loads((tmp_path / "reports" / "papers" / "run.json").read_text())
     assert record["input"]["path"] == "papers.json"
+
+
+# ------------------------------------------------------------------------------------------------ --raw-csv
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "@SUM(1+1)"]
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_unless_raw_csv(tmp_path, raw):
+    write_papers(tmp_path / "papers.csv", ragged=False)
+    table = pd.read_csv(tmp_path / "papers.csv")
+    table.loc[: len(FORMULAS) - 1, "title"] = FORMULAS
+    table.to_csv(tmp_path / "papers.csv", index=False)
+    result = run("report", "papers.csv", "--out", "r", "-q", *(["--raw-csv"] if raw else []), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    documents = pd.read_csv(tmp_path / "r" / "documents.csv", keep_default_na=False)
+    titles = set(documents["title"])
+    for formula in FORMULAS:
+        assert (formula if raw else "'" + formula) in titles
+        assert (("'" + formula) if raw else formula) not in titles
+    record = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert record["csv_cells"] == ("raw" if raw else "neutralised")
+    assert record["settings"]["options"].get("raw_csv", False) is raw
+
+
+def test_raw_csv_in_the_config_file(tmp_path):
+    (tmp_path / "raw.toml").write_text("raw_csv = true\n")
+    (tmp_path / "bad.toml").write_text('raw_csv = "yes"\n')
+    parser = build_parser()
+    assert resolve_options(parser.parse_args(["report", "--config", str(tmp_path / "raw.toml")]))["raw_csv"]
+    assert not resolve_options(parser.parse_args(["report"]))["raw_csv"]
+    with pytest.raises(UsageError, match=r"raw_csv = 'yes' is not valid \(expected true or false\)"):
+        resolve_options(parser.parse_args(["report", "--config", str(tmp_path / "bad.toml")]))

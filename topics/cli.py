@@ -73,6 +73,7 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "scheduler": ("str", None),
     "workers": ("posint", None),
     "batch_size": ("posint", 20_000),
+    "raw_csv": ("bool", False),
     "force": ("bool", False),
     "quiet": ("bool", False),
 }
@@ -243,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "resemble, and the report covers every paper (sizes count them all; like any "
                              "report, one row per paper: exact duplicates and empty records are removed, "
                              "and counted)")
+    report.add_argument("--raw-csv", action="store_true", default=None,
+                        help="write CSV cells as they are (by default cells starting with = + - @ are "
+                             "prefixed with ' so spreadsheets do not run them)")
     report.set_defaults(handler=cmd_report)
 
     fit = commands.add_parser(
@@ -484,7 +488,10 @@ def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
 
 def _settings(options: dict) -> dict:
     hidden = {"force", "quiet", "out", "engine", "scheduler", "workers", "batch_size"}
-    return {k: v for k, v in options.items() if k not in hidden and v is not None}
+    shown = {k: v for k, v in options.items() if k not in hidden and v is not None}
+    if not shown.get("raw_csv"):
+        shown.pop("raw_csv", None)  # the default (cells neutralised) is said by run.json's csv_cells
+    return shown
 
 
 def _source(options: dict) -> Path:
@@ -557,7 +564,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     index = write_report(
         shown, out, corpus_path=path, read_info=corpus.attrs.get("topics_read"), settings=_settings(options),
         force=bool(options["force"]), quiet=progress.quiet, name=_input_name(options["input"]),
-        timings=timings, themes=named,
+        timings=timings, themes=named, raw_csv=bool(options["raw_csv"]),
     )
     if not progress.quiet:
         elapsed = time.perf_counter() - progress.started
