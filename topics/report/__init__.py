@@ -75,7 +75,8 @@ def _clean_leftovers(out: Path) -> None:
 
 def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, read_info: dict | None = None,
                  settings: dict | None = None, force: bool = False, quiet: bool = False,
-                 name: str | None = None, timings: dict | None = None, themes=None) -> Path:
+                 name: str | None = None, timings: dict | None = None, themes=None,
+                 raw_csv: bool = False) -> Path:
     """Write the report of a fitted `model` into the folder `out`; returns the path of index.html.
 
     Parameters
@@ -107,10 +108,15 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         takes (a themes TOML path, a mapping, a list of NamedTheme). Adds the theme overview to the
         report, named-themes.csv, and the rules and counts to run.json ("named_themes"). Without it the
         report's themes are the model's automatic ones, named by their keywords.
+    raw_csv
+        Write the CSV files' cells as they are. By default a text cell that a spreadsheet would run as a
+        formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a number)
+        gets a leading ``'`` (`topics.report.cells`); run.json's ``"csv_cells"`` says which.
     """
     from topics.plots import available_plots, png_bytes
     from topics.report import content as content_module
     from topics.report import files, html, markdown
+    from topics.report.cells import CELLS_NEUTRALISED, CELLS_RAW, write_csv
     from topics.report.coverage import AllPapers, all_papers
 
     model._check_fitted()
@@ -167,11 +173,11 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         content = content_module.build(model, name, shown_settings, metrics, read_info=read_info)
         if named is not None:
             content.named_themes = content_module.build_named_themes(named, content.papers)
-            named.papers.to_csv(temporary / "named-themes.csv", index=False, lineterminator="\n")
+            write_csv(named.papers, temporary / "named-themes.csv", raw=raw_csv)
         (temporary / "index.html").write_text(html.render(model, content, images), encoding="utf-8")
         md_images = {k: (f"{k}.png", caption) for k, (_, caption) in images.items()}
         (temporary / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
-        files.write_tables(model, temporary)
+        files.write_tables(model, temporary, raw=raw_csv)
         if hasattr(fitted, "save"):
             fitted.save(temporary / "model")
         input_info = {"path": None, "sha256": None, "name": name}
@@ -183,6 +189,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         written = sorted(p.name for p in temporary.iterdir() if not p.name.startswith("."))
         record = files.run_record(model, input_info=input_info, read_info=read_info, settings=settings,
                                   timings=all_timings, metrics=metrics, files=[*written, "run.json"])
+        record["csv_cells"] = CELLS_RAW if raw_csv else CELLS_NEUTRALISED
         if named is not None:
             record["named_themes"] = files._jsonable(named.explanation())
         files.write_json(temporary / "run.json", record)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from topics.persistence import package_versions
+from topics.report.cells import write_csv
 from topics.report.content import model_notes
 
 GENERATOR = "topics"
@@ -81,9 +82,11 @@ def topics_table(model) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def write_tables(model, folder: Path) -> None:
-    documents_table(model).to_csv(folder / "documents.csv", index=False, lineterminator="\n")
-    topics_table(model).to_csv(folder / "topics.csv", index=False, lineterminator="\n")
+def write_tables(model, folder: Path, *, raw: bool = False) -> None:
+    """documents.csv and topics.csv into `folder`, their text cells neutralised unless `raw`
+    (`topics.report.cells`)."""
+    write_csv(documents_table(model), folder / "documents.csv", raw=raw)
+    write_csv(topics_table(model), folder / "topics.csv", raw=raw)
 
 
 def _jsonable(value):
