@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import topics
+import topics.progress as progress_module
 from topics.cli import UsageError, build_parser, resolve_options
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,3 +200,85 @@ def test_raw_csv_in_the_config_file(tmp_path):
     assert not resolve_options(parser.parse_args(["report"]))["raw_csv"]
     with pytest.raises(UsageError, match=r"raw_csv = 'yes' is not valid \(expected true or false\)"):
         resolve_options(parser.parse_args(["report", "--config", str(tmp_path / "bad.toml")]))
+
+
+# ------------------------------------------------------------------------------------------------ progress
+def test_progress_in_a_log_is_plain_lines(tmp_path):
+    """stderr to a file (a CI log): one line per step, no carriage-return frames of a bar."""
+    log = tmp_path / "stderr.log"
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    with open(log, "w") as handle:
+        command = [sys.executable, "-m", "topics.cli", "report", "--out", "r", "--stability", "2"]
+        result = subprocess.run(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=handle, timeout=300,
+                                env=environment)
+    assert result.returncode == 0, log.read_text()
+    text = log.read_text()
+    assert "\r" not in text and "\x1b" not in text
+    lines = text.splitlines()
+    assert all(line.startswith("topics: ") for line in lines), text
+    steps = [line for line in lines if line.startswith("topics: fitting: ") and "(step " in line]
+    assert steps[0] == "topics: fitting: features (step 1 of 6)" and len(steps) == 6, text
+
+
+def test_progress_in_a_terminal_is_a_bar(tmp_path):
+    """stderr to a terminal (a pseudo-terminal here): the tqdm bar, redrawn in place, as before."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "topics.cli", "fit", "--out", "m"], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=300) == 0
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r" in text and "fitting:" in text and "step 1 of 6" not in text
+
+
+def test_plain_lines_say_how_far_a_long_step_is(capsys, monkeypatch):
+    monkeypatch.setattr(progress_module, "LINE_SECONDS", 0.0)  # every update is "long enough"
+    assert progress_module.mode() == "lines"  # pytest captures stderr: not a terminal
+    assert list(progress_module.progress(range(3), "stability reruns", total=3, unit="run")) == [0, 1, 2]
+    with progress_module.Steps(2, "fitting") as steps:
+        steps.advance("features")
+        steps.advance("UMAP")
+    assert list(progress_module.progress(range(3), "hidden", total=3, enabled=False)) == [0, 1, 2]
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.rsplit(" (", 1)[0] for line in lines] == [
+        "topics: stability reruns: 1 of 3 runs", "topics: stability reruns: 2 of 3 runs",
+        "topics: stability reruns: 3 of 3 runs", "topics: stability reruns: 3 of 3 runs done",
+        "topics: fitting: features", "topics: fitting: UMAP"]
+
+
+def test_in_jupyter_progress_stays_a_widget(tmp_path):
+    nbformat = pytest.importorskip("nbformat", reason="needs the dev extra (nbformat)")
+    nbclient = pytest.importorskip("nbclient", reason="needs the dev extra (nbclient)")
+    pytest.importorskip("ipykernel", reason="needs the dev extra (ipykernel)")
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    spec = tmp_path / "kernels" / "topics-test"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "topics tests", "language": "python"}))
+    source = ("from topics.progress import Steps, mode\nprint(mode())\n"
+              "with Steps(2, 'fitting') as steps:\n"
+              "    steps.advance('features')\n    steps.advance('UMAP')\n")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    manager = AsyncKernelManager(kernel_name="topics-test", kernel_spec_manager=specs)
+    nbclient.NotebookClient(notebook, km=manager, timeout=120, allow_errors=False,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = notebook.cells[0].outputs
+    printed = "".join(output.get("text", "") for output in outputs if output.get("output_type") == "stream")
+    assert printed.splitlines()[0] == "widget" and "topics: fitting" not in printed
+    assert any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs)
