@@ -282,3 +282,33 @@ def test_in_jupyter_progress_stays_a_widget(tmp_path):
     printed = "".join(output.get("text", "") for output in outputs if output.get("output_type") == "stream")
     assert printed.splitlines()[0] == "widget" and "topics: fitting" not in printed
     assert any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs)
+
+
+# ------------------------------------------------------------------------------------------------ escapes
+ESCAPE = "\x1b[31m\x9b2J"  # red text, and a C1 "clear screen"
+
+
+@pytest.mark.parametrize("case", ["missing input", "unknown option", "unknown column", "out under a file"])
+def test_what_the_user_typed_is_echoed_without_terminal_escapes(workspace, case):
+    args = {
+        "missing input": ["report", f"{ESCAPE}nowhere.csv"],
+        "unknown option": ["report", f"--bogus{ESCAPE}"],
+        "unknown column": ["report", "data/papers.csv", "--text-column", f"{ESCAPE}red"],
+        "out under a file": ["fit", "data/papers.csv", "--out", f"notes.txt/{ESCAPE}model"],
+    }[case]
+    result = run(*args, cwd=workspace)
+    assert result.returncode == (2 if case == "unknown option" else 1), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not set(result.stderr) & {"\x1b", "\x9b", "\r"}, repr(result.stderr)
+    assert result.stderr.strip().splitlines()[-1].startswith("topics")
+
+
+def test_an_input_whose_name_holds_escapes_is_named_without_them(tmp_path):
+    name = f"{ESCAPE}papers.csv"
+    write_papers(tmp_path / name)
+    result = run("fit", name, "--out", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not set(result.stderr + result.stdout) & {"\x1b", "\x9b", "\r"}, repr(result.stderr)
+    shown = "[31m 2Jpapers.csv"  # ESC and CSI as spaces, the spaces collapsed
+    assert f"topics: warning: read 61 records from {shown}: removed 1 exact duplicate" in result.stderr
+    assert f"topics: reading: 59 papers from {shown}" in result.stderr

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from topics.cli_checks import check_default_report, check_destination, check_model_out, sample_path
+from topics.cli_checks import check_default_report, check_destination, check_model_out, printable, sample_path
 from topics.wording import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -77,6 +77,13 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "force": ("bool", False),
     "quiet": ("bool", False),
 }
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with what the user typed shown without control characters (terminal escapes)."""
+
+    def error(self, message: str):
+        super().error(printable(message))
 
 
 class UsageError(Exception):
@@ -202,7 +209,7 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="topics",
         description="Find the topics and themes in a collection of research papers and show them.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -404,7 +411,7 @@ class Progress:
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            print(f"topics: {message}", file=sys.stderr, flush=True)
+            print(f"topics: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def _input_name(path: str | None) -> str:
@@ -570,7 +577,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - progress.started
         fitted = "" if shown is model else f" (model fitted on a sample of {model.n_documents_:,})"
         print(f"topics: report of {shown.n_documents_:,} papers{fitted}, {model.n_topics_} topics, "
-              f"{model.n_themes_} themes written in {elapsed:.1f} s: {index.resolve()}")
+              f"{model.n_themes_} themes written in {elapsed:.1f} s: {printable(index.resolve())}")
     return EXIT_OK
 
 
@@ -606,7 +613,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if not progress.quiet:
         sampled = "" if model.sample_indices_ is None else f" (sampled from {model.n_input_documents_:,})"
         print(f"topics: model of {model.n_documents_:,} papers{sampled}, {model.n_topics_} topics saved to "
-              f"{out.resolve()}")
+              f"{printable(out.resolve())}")
     return EXIT_OK
 
 
@@ -687,7 +694,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - progress.started
         print(f"topics: {summary['n_partitions']} partitions ({summary['assigned']} assigned, "
               f"{summary['already_done']} already done): {counts}; written to "
-              f"{Path(options['out']).resolve()} in {elapsed:.1f} s")
+              f"{printable(Path(options['out']).resolve())} in {elapsed:.1f} s")
     return EXIT_OK
 
 
@@ -746,7 +753,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------- entry
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
-    print(f"topics: warning: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    print(f"topics: warning: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -778,7 +785,7 @@ def _one_line(error: BaseException) -> str:
     text = str(error)
     if isinstance(error, OSError) and error.filename and error.strerror:
         text = f"{error.filename}: {error.strerror}"
-    return " ".join(text.split()) or type(error).__name__
+    return printable(text) or type(error).__name__
 
 
 if __name__ == "__main__":
