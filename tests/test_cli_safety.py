@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -312,3 +314,61 @@ def test_an_input_whose_name_holds_escapes_is_named_without_them(tmp_path):
     shown = "[31m 2Jpapers.csv"  # ESC and CSI as spaces, the spaces collapsed
     assert f"topics: warning: read 61 records from {shown}: removed 1 exact duplicate" in result.stderr
     assert f"topics: reading: 59 papers from {shown}" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------ SIGTERM
+def leftovers(out: Path) -> list[str]:
+    """Hidden folders of a write of `out` beside it (``.NAME.partial-*``, ``.NAME.old-*``, ...)."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}"))
+
+
+def terminate_when(process: subprocess.Popen, ready, what: str, seconds: float = 240) -> None:
+    """Send SIGTERM to `process` as soon as `ready()` holds."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if process.poll() is not None:
+            pytest.fail(f"the run finished before {what}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the run never got to {what}")
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+
+
+def test_sigterm_while_a_report_is_written_leaves_the_previous_report(tmp_path):
+    out = tmp_path / "report"
+    assert run("report", "--out", str(out), "-q", cwd=tmp_path).returncode == 0
+    before = files_of(out)
+    process = subprocess.Popen([sys.executable, "-m", "topics.cli", "report", "--out", str(out),
+                                "--n-themes", "2", "-q"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        terminate_when(process, lambda: any(".partial" in name for name in leftovers(out)),
+                       "writing its report")
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1] == "topics: terminated (SIGTERM)" and "Traceback" not in stderr
+    assert leftovers(out) == []
+    assert files_of(out) == before
+
+
+def test_sigterm_while_fitting_leaves_the_previous_model(tmp_path):
+    out = tmp_path / "model"
+    assert run("fit", "--out", "model", "-q", cwd=tmp_path).returncode == 0
+    before = files_of(out)
+    log = tmp_path / "stderr.log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "topics.cli", "fit", "--out", "model",
+                                    "--random-state", "7"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=handle)
+        try:
+            terminate_when(process, lambda: "topics: fitting: UMAP" in log.read_text(), "its UMAP step")
+            process.wait(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 143, log.read_text()
+    assert log.read_text().strip().splitlines()[-1] == "topics: terminated (SIGTERM)"
+    assert leftovers(out) == []
+    assert files_of(out) == before

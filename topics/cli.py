@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from topics.cli_checks import check_default_report, check_destination, check_mod
 from topics.wording import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 RAW = argparse.RawDescriptionHelpFormatter
 SAMPLE = "sample-papers"
 QUIET_HELP = ("no progress messages; warnings that data was skipped, changed or removed still print, one "
@@ -43,7 +45,8 @@ options can also come from a TOML file (--config) with the long option names as 
   text_column = ["title", "abstract"]
 options given on the command line win over the file.
 
-exit codes: 0 done, 1 error (bad input, cannot write), 2 wrong usage.
+exit codes: 0 done, 1 error (bad input, cannot write), 2 wrong usage, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM); an interrupted command leaves the report or model it replaces as it was.
 """
 
 # option name -> (kind, default); kinds validate values coming from a --config file
@@ -756,12 +759,36 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
     print(f"topics: warning: {printable(message)}", file=sys.stderr, flush=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it ends the command as Ctrl-C does: every half-written
+    folder is removed and what was there before stays (exit code 143)."""
+
+
+def _on_sigterm(signum, frame) -> None:  # noqa: ARG001
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the `topics` command with `argv` (default: the process's arguments); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on wrong usage
+    import threading
     import warnings
 
     warnings.showwarning = _show_warning  # one line each; --quiet silences progress, never these
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(parser, args)
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The command's handler, its failures turned into one line on stderr and an exit code."""
     from topics.errors import TopicsError
 
     try:
@@ -776,9 +803,12 @@ def main(argv: list[str] | None = None) -> int:
     except (TopicsError, CommandError, OSError) as error:
         print(f"topics: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_ERROR
+    except Terminated:
+        print("topics: terminated (SIGTERM)", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("topics: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _one_line(error: BaseException) -> str:
