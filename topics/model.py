@@ -521,13 +521,15 @@ class TopicModel(BaseEstimator):
     def transform(
         self, documents: Documents, embeddings: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Topic ids and confidences of (new) documents; -1 only with keep_outliers and low confidence."""
+        """Topic ids and confidences (float64; for the same features the same to the last bit whatever the
+        batch, thread count or CPU: `_assign`) of (new) documents; -1 only with keep_outliers and low
+        confidence."""
         self._check_fitted()
         return self._transform(as_corpus(documents), embeddings)
 
     def _transform(self, corpus: pd.DataFrame, embeddings: np.ndarray | None, tally: list | None = None):
         if len(corpus) == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         vectors = self._vectors_for(corpus["text"].tolist(), embeddings, tally)
         topics, confidence = self._assign(vectors)
         if self.keep_outliers:
@@ -538,7 +540,8 @@ class TopicModel(BaseEstimator):
         self, documents: Documents, embeddings: np.ndarray | None = None, batch_size: int = 20_000
     ) -> pd.DataFrame:
         """The topic columns of documents.csv (id, topic, topic_label, theme, theme_label, confidence,
-        is_outlier) for any documents, in batches so that memory stays bounded."""
+        is_outlier) for any documents, in batches so that memory stays bounded. The confidence is rounded to
+        4 decimals from the exact value (`_assign`): the batch size changes no digit."""
         self._check_fitted()
         from topics.progress import progress
 
@@ -574,20 +577,24 @@ class TopicModel(BaseEstimator):
         summed over that topic's classes. Taking the class first means that merging topics relabels their
         documents and moves no other (the summed probabilities of a merged pair would pull in documents
         that were unsure between their own topic and one of the pair). A document without any vector (no
-        word the model knows, or no text) gets no topic: -1 with confidence 0."""
-        n_topics = int(self.class_to_topic_.max()) + 1
-        membership = np.zeros((len(self.class_to_topic_), n_topics), dtype=np.float32)
-        membership[np.arange(len(self.class_to_topic_)), self.class_to_topic_] = 1.0
+        word the model knows, or no text) gets no topic: -1 with confidence 0.
+
+        Exact: a document's topic and confidence (float64) are the same to the last bit whatever documents
+        come with it, the batch size, the BLAS thread count and the x86-64 CPU (`TopicAssigner.scores`
+        computes in whole numbers, the sums below go class by class); files show the confidence rounded to
+        4 decimals."""
+        classes = np.asarray(self.class_to_topic_)
         topics = np.empty(len(vectors), dtype=np.int64)
-        confidence = np.empty(len(vectors), dtype=np.float32)
+        confidence = np.empty(len(vectors), dtype=np.float64)
         for start in range(0, len(vectors), batch_size):
             batch = vectors[start : start + batch_size]
             p = self.assigner_.probabilities(batch)
-            chosen = self.class_to_topic_[p.argmax(axis=1)]
-            summed = p @ membership
+            chosen = classes[p.argmax(axis=1)]
+            own = np.zeros(len(batch))
+            for column, topic in enumerate(classes):  # class by class: one order for every row
+                own += np.where(chosen == topic, p[:, column], 0.0)
             blank = ~np.any(batch != 0, axis=1)
             topics[start : start + batch_size] = np.where(blank, -1, chosen)
-            own = summed[np.arange(len(batch)), chosen]
             confidence[start : start + batch_size] = np.where(blank, 0.0, own)
         return topics, confidence
 
