@@ -87,18 +87,28 @@ def test_same_model_same_files(model, tmp_path):
 def test_replaces_its_own_report_but_not_other_folders(model, tmp_path):
     target = tmp_path / "r"
     write_report(model, target, quiet=True)
-    (target / "stale.txt").write_text("from an older report")
-    write_report(model, target, quiet=True)  # a report of ours: replaced whole
-    assert not (target / "stale.txt").exists()
+    (target / "topics-over-time.png").write_bytes(b"a plot an older report drew")
+    (target / "notes.txt").write_text("the user's own notes")
+    write_report(model, target, quiet=True)  # a report of ours: its files replaced, the user's kept
+    assert not (target / "topics-over-time.png").exists()
+    assert (target / "notes.txt").read_text() == "the user's own notes"
+    assert "notes.txt" not in json.loads((target / "run.json").read_text())["files"]
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
-    with pytest.raises(ReportError, match="not a topics report"):
-        write_report(model, other, quiet=True)
+    for force in (False, True):  # --force replaces only a folder of files a report writes
+        with pytest.raises(ReportError, match="not a topics report"):
+            write_report(model, other, quiet=True, force=force)
     assert (other / "notes.txt").read_text() == "keep me"
-    write_report(model, other, quiet=True, force=True)
-    assert not (other / "notes.txt").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "r"]  # nothing temporary left behind
+    broken = tmp_path / "broken"  # a report whose run.json was lost: --force replaces it
+    broken.mkdir()
+    (broken / "index.html").write_text("old page")
+    (broken / "map.png").write_bytes(b"old map")
+    with pytest.raises(ReportError, match="pass --force"):
+        write_report(model, broken, quiet=True)
+    write_report(model, broken, quiet=True, force=True)
+    assert (broken / "index.html").read_text() != "old page" and (broken / "run.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "other", "r"]  # nothing temporary left
 
 
 def test_a_failure_while_writing_keeps_the_previous_report(model, tmp_path):

@@ -6,6 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -14,7 +20,7 @@ import pytest
 
 import topics
 from topics.named_themes import map_topics
-from topics.report import write_report
+from topics.report import ReportError, _check_target, write_report
 from topics.report.cells import neutralise
 from topics.theme_files import NamedTheme, load_themes
 
@@ -116,3 +122,254 @@ def test_csv_files_of_ordinary_text_are_unchanged(tmp_path):
     expected = io.StringIO()
     table.to_csv(expected, index=False, lineterminator="\n")
     assert (tmp_path / "t.csv").read_bytes() == expected.getvalue().encode()
+
+
+# ------------------------------------------------------------------------------- the folder and its place
+@pytest.fixture(scope="module")
+def model() -> topics.TopicModel:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return topics.TopicModel(progress=False).fit(topics.datasets.load_sample_papers())
+
+
+@pytest.fixture(scope="module")
+def saved(model, tmp_path_factory) -> Path:
+    """The model saved, for the runs in other processes."""
+    return model.save(tmp_path_factory.mktemp("saved") / "model")
+
+
+def _drop_root_powers() -> None:
+    """Run as root without the powers that ignore permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+    CAP_FOWNER): read-only folders stop it as they stop anyone else. Called in the child before exec."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def run_as_a_user(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    """Run `args` (after the Python executable) as a user whom file permissions apply to."""
+    env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
+    root = os.geteuid() == 0
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300, preexec_fn=_drop_root_powers if root else None, **kwargs)
+
+
+def _modes(folder: Path) -> set[tuple[str, int]]:
+    """(kind, permission bits) of the folder and everything in it."""
+    found = {("folder", stat.S_IMODE(folder.stat().st_mode))}
+    for path in folder.rglob("*"):
+        found.add(("folder" if path.is_dir() else "file", stat.S_IMODE(path.stat().st_mode)))
+    return found
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_the_report_folder_follows_the_umask(model, tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        target = tmp_path / "r"
+        for _ in range(2):  # written, then replaced
+            write_report(model, target, quiet=True)
+            assert _modes(target) == {("folder", 0o777 & ~umask), ("file", 0o666 & ~umask)}
+    finally:
+        os.umask(previous)
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_runs_are_cleaned_by_the_next_report(model, tmp_path):
+    target = tmp_path / "r"
+    write_report(model, target, quiet=True)
+    pid = _dead_pid()
+    partial = tmp_path / f".r.partial-{pid}-0badc0de"  # a run killed while writing
+    partial.mkdir()
+    (partial / "map.png").write_bytes(b"half")
+    old = tmp_path / f".r.old-{pid}-0badc0de"  # a run killed while putting back the user's files
+    old.mkdir()
+    (old / "index.html").write_text("the report before")
+    (old / "notes.txt").write_text("the user's notes")
+    legacy = tmp_path / ".r.partial-k2x9_q1a"  # tempfile.mkdtemp's name, from earlier versions
+    legacy.mkdir()
+    (legacy / ".pid").write_text(str(pid))
+    write_report(model, target, quiet=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert (target / "notes.txt").read_text() == "the user's notes"
+    assert (target / "index.html").read_text() != "the report before"
+
+
+def test_an_old_report_killed_between_two_renames_is_put_back(model, tmp_path):
+    """Killed after the old report was moved aside and before the new one took its place: the next run
+    finds no report, only the old one aside; it puts it back, so the user's files in it stay."""
+    old = tmp_path / f".r.old-{_dead_pid()}-0badc0de"
+    write_report(model, old, quiet=True)
+    (old / "notes.txt").write_text("the user's notes")
+    write_report(model, tmp_path / "r", quiet=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert (tmp_path / "r" / "notes.txt").read_text() == "the user's notes"
+
+
+READ_ONLY_REPORT = """
+import json, os, sys, warnings
+from pathlib import Path
+import topics
+from topics.report import ReportError, _check_target, write_report
+
+model = topics.TopicModel.load(sys.argv[1])
+target = Path(sys.argv[2])
+write_report(model, target, quiet=True)
+for folder in (target / "model", target):
+    os.chmod(folder, 0o555)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    write_report(model, target, quiet=True)
+print(json.dumps({"beside": sorted(os.listdir(target.parent)), "mode": os.stat(target).st_mode & 0o777,
+                  "warnings": [str(w.message) for w in caught if w.category is topics.TopicsWarning]}))
+"""
+
+
+def test_a_read_only_report_is_replaced_without_leftovers(saved, tmp_path):
+    folder = tmp_path / "place"
+    folder.mkdir()
+    result = run_as_a_user(["-c", READ_ONLY_REPORT, str(saved), str(folder / "r")], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome == {"beside": ["r"], "mode": 0o777 & ~_umask(), "warnings": []}
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file of the old report to another "
+                                               "user (a report that cannot be removed even when writable)")
+def test_an_old_report_that_cannot_be_removed_is_named_and_removed_next_time(model, saved, tmp_path):
+    folder = tmp_path / "place"
+    target = folder / "r"
+    write_report(model, target, quiet=True)
+    stuck = target / "model"  # given to another user: neither removable nor made writable by this one
+    os.chown(stuck, 65534, 65534)
+    os.chmod(stuck, 0o555)
+    script = ("import sys, topics; from topics.report import write_report; "
+              "write_report(topics.TopicModel.load(sys.argv[1]), sys.argv[2], quiet=True)")
+    result = run_as_a_user(["-W", "always", "-c", script, str(saved), str(target)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    left = [p for p in folder.iterdir() if p.name != "r"]
+    assert len(left) == 1 and left[0].name.startswith(".r.old-"), left
+    assert f"{left[0]} is the previous r, which could not be removed" in result.stderr
+    os.chown(left[0] / "model", 0, 0)  # the owner makes it removable again
+    result = run_as_a_user(["-c", script, str(saved), str(target)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["r"]
+
+
+REPORT_OF_SAVED_MODEL = """
+import sys, topics
+from topics.report import write_report
+model = topics.TopicModel.load(sys.argv[1])
+model.n_themes = 2
+write_report(model, sys.argv[2], quiet=True)
+"""
+
+
+@pytest.mark.parametrize("caller", ["library", "command"])
+def test_sigterm_while_writing_leaves_no_partial_folder(model, saved, tmp_path, caller):
+    """A report stopped by SIGTERM (a CI timeout, `kill`, a container stopping) while it is written, from
+    a program that does not handle SIGTERM itself (`write_report`) and from `topics report` (which does):
+    the partial folder is removed, the previous report is intact, the exit status is 143."""
+    target = tmp_path / "report"
+    write_report(model, target, quiet=True)
+    before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+    args = {"library": ["-c", REPORT_OF_SAVED_MODEL, str(saved), str(target)],
+            "command": ["-m", "topics.cli", "report", "--out", str(target), "--n-themes", "2", "-q"]}[caller]
+    env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
+    process = subprocess.Popen([sys.executable, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    try:
+        while not list(tmp_path.glob(".report.partial-*")):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the run never started writing: {process.communicate()}")
+            time.sleep(0.02)
+        time.sleep(0.3)  # inside the writing: plots under way
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    assert {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()} == before
+
+
+# ------------------------------------------------------------------------------ where --out may not go
+def _one_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("topics: error: "), result.stderr
+    return lines[0]
+
+
+def test_out_under_a_file_or_in_a_read_only_folder_fails_before_the_fit(tmp_path):
+    (tmp_path / "papers.txt").write_text("not a folder")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    cases = {"papers.txt/report": "papers.txt is a file, not a folder",
+             "locked/report": "no permission to write in locked",
+             "locked/deeper/report": "no permission to write in locked"}
+    for out, why in cases.items():
+        result = run_as_a_user(["-m", "topics.cli", "report", "--out", out], cwd=tmp_path)
+        line = _one_error(result)  # the command's own check or the report's: the user's path, no other
+        assert out in line and why.split()[0] in line and ".partial-" not in line, line
+        assert "features:" not in result.stderr  # refused before the fit started
+        script = ("import sys; from topics.report import ReportError, _check_target\n"
+                  "try: _check_target(sys.argv[1], True)\nexcept ReportError as error: print(error)")
+        result = run_as_a_user(["-c", script, out], cwd=tmp_path)
+        assert result.stdout.startswith(f"cannot write the report to {out}: {why}"), result
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "papers.txt"]
+    assert list(locked.iterdir()) == []
+
+
+def test_force_never_replaces_the_current_folder_an_input_or_its_folder(model, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    papers = data / "raw" / "papers.csv"
+    papers.write_text("title,abstract\n")
+    monkeypatch.chdir(data)
+    refused = {
+        ".": "current folder", str(data): "current folder", "..": "current folder", "/": "current folder",
+        "raw": "holds the input file", str(papers): "is the input file",
+    }
+    for out, message in refused.items():
+        for force in (False, True):
+            with pytest.raises(ReportError, match=message):
+                _check_target(out, force, inputs=[str(papers)])
+    with pytest.raises(ReportError, match="holds the input file"):  # the library's corpus_path too
+        write_report(model, data / "raw", quiet=True, force=True, corpus_path=papers)
+    assert papers.read_text() == "title,abstract\n"
+    _check_target("reports/papers", True, inputs=[str(papers)])  # a new folder beside is fine
+    _check_target(data / "raw" / "report", True, inputs=[str(papers)])
+
+
+def test_force_replaces_only_a_folder_of_report_files(tmp_path):
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    (folder / "index.html").write_text("a page")
+    (folder / "documents.csv").write_text("id\n")
+    _check_target(folder, True)
+    with pytest.raises(ReportError, match="pass --force"):
+        _check_target(folder, False)
+    (folder / "thesis.tex").write_text("years of work")
+    with pytest.raises(ReportError, match=r"holds files a report does not write \(thesis.tex\)"):
+        _check_target(folder, True)
+    with pytest.raises(ReportError, match="exists and is not a folder"):
+        _check_target(folder / "thesis.tex", True)

@@ -2,27 +2,27 @@
 
 The folder holds index.html (self-contained), report.md, the PNG plots, topics.csv, documents.csv,
 run.json and the saved model. A model fitted on a sample (`fit(corpus, sample=N)`) is reported over every
-paper of `corpus=` (see `topics.report.coverage`). Everything is built in a temporary sibling folder that
-replaces the old report only once complete, so an interrupted run leaves the previous report as it was.
+paper of `corpus=` (see `topics.report.coverage`). Everything is built in a hidden sibling folder that
+replaces the old report only once complete (`topics.folders.replace_folder`, as for a saved model), so an
+interrupted run (an error, SIGINT, SIGTERM, a full disk) leaves the previous report as it was; the folder's
+mode follows the umask; files of the user's in an old report stay, the old report's own files go. What a
+killed run leaves beside the folder is cleaned up by the next report to the same place. `_check_target`
+refuses, before the fit, a destination that cannot be written or must not be replaced.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 import time
 import types
+from collections.abc import Sequence
 from pathlib import Path
 
 from topics.errors import TopicsError
-from topics.folders import sha256
+from topics.folders import replace_folder, sha256
 
 __all__ = ["ReportError", "write_report"]
-
-PARTIAL = ".partial-"
-OLD = ".old-"
 
 
 class ReportError(TopicsError):
@@ -46,31 +46,65 @@ def _metrics(model) -> dict[str, float]:
     return {str(k): float(v) for k, v in values.items()}
 
 
-def _check_target(out: Path, force: bool) -> None:
-    from topics.report.files import is_our_report
+def _check_target(out: str | Path, force: bool, inputs: Sequence[str | Path] = ()) -> None:
+    """Refuse, before any slow work, an `out` the report cannot or must not replace (a `ReportError` that
+    names `out` as given).
 
-    if out.exists() and not out.is_dir():
-        if not force:
-            raise ReportError(f"{out} exists and is not a folder; choose another --out or pass --force")
+    Always refused, even with `force`: the current folder or one of its parents, an input file or a
+    folder holding one (`inputs`), an existing file, a place under a file or in a folder without write
+    permission. Without `force`, a non-empty folder that is not a topics report; with it, such a folder
+    only when it holds nothing but files a report writes (index.html, the CSV files, the plots, ...).
+    """
+    from topics.report.files import REPORT_FILES, is_our_report
+
+    out = Path(out).expanduser()
+    real = Path(os.path.realpath(out))
+    here = Path(os.path.realpath(os.getcwd()))
+    if real == here or real in here.parents:
+        raise ReportError(f"{out} is the current folder or one of its parents, and a report replaces its "
+                          "folder; choose a new folder for --out, e.g. reports/NAME")
+    for item in inputs:
+        source = Path(os.path.realpath(Path(item).expanduser()))
+        if real == source:
+            raise ReportError(f"{out} is the input file; choose another --out")
+        if real in source.parents:
+            raise ReportError(f"{out} holds the input file {item}, and a report replaces its folder; choose "
+                              "another --out")
+    if os.path.lexists(out) and not out.is_dir():
+        raise ReportError(f"{out} exists and is not a folder; choose another --out")
+    above = real.parent  # the report is built beside `out`: in the first folder above it that exists
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise ReportError(f"cannot write the report to {out}: {_as_given(out, above)} is a file, not a "
+                          "folder; choose another --out")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise ReportError(f"cannot write the report to {out}: no permission to write in "
+                          f"{_as_given(out, above)}; choose another --out")
+    if not out.is_dir():
         return
-    if out.is_dir() and any(out.iterdir()) and not is_our_report(out) and not force:
-        raise ReportError(
-            f"{out} exists and is not a topics report (no run.json of ours); choose another --out, "
-            "or pass --force to replace it"
-        )
+    try:
+        entries = sorted(entry.name for entry in out.iterdir())
+    except OSError as error:
+        raise ReportError(f"cannot read the folder {out} ({error.strerror}); choose another --out") from error
+    if not entries or is_our_report(out):
+        return
+    if not force:
+        raise ReportError(f"{out} exists and is not a topics report (no run.json of ours); choose another "
+                          "--out, or pass --force to replace it")
+    others = [name for name in entries if name not in REPORT_FILES]
+    if others:
+        listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise ReportError(f"{out} is not a topics report and holds files a report does not write ({listed}); "
+                          "--force replaces only a folder of report files: move them or choose another --out")
 
 
-def _clean_leftovers(out: Path) -> None:
-    """Remove partial folders of earlier runs that were interrupted (their process is gone)."""
-    for stale in out.parent.glob(f".{out.name}{PARTIAL}*"):
-        pid_file = stale / ".pid"
-        try:
-            pid = int(pid_file.read_text())
-            os.kill(pid, 0)  # still running: leave it alone
-            continue
-        except (OSError, ValueError):
-            pass
-        shutil.rmtree(stale, ignore_errors=True)
+def _as_given(out: Path, real: Path) -> Path:
+    """The ancestor of `out` that is `real`, as the user wrote it (``notes.txt`` of ``notes.txt/r``)."""
+    for candidate in (out, *out.parents):
+        if str(candidate) not in ("", ".") and Path(os.path.realpath(candidate)) == real:
+            return candidate
+    return real
 
 
 def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, read_info: dict | None = None,
@@ -133,25 +167,23 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
             named = map_topics(model, named.themes, threshold=named.threshold, margin=named.margin,
                                between=named.between, center=named.centered)
     out = Path(out).expanduser()
-    _check_target(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out)
+    _check_target(out, force, [corpus_path] if corpus_path else ())
     if name is None:
         name = _stem(corpus_path) if corpus_path else out.name
     read_info = dict(read_info or getattr(model.corpus_, "attrs", {}).get("topics_read", {}) or {})
     all_timings = dict(timings or {})
     all_timings.update({f"model.{k}": v for k, v in getattr(fitted, "timings_", {}).items()})
+    ours = set(files.REPORT_FILES)  # what replaces the old report's entries; the user's other files stay
+    written: list[str] = []
 
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}{PARTIAL}", dir=out.parent))
-    try:
-        (temporary / ".pid").write_text(str(os.getpid()))
+    def write(folder: Path) -> None:
         clock = time.perf_counter()
         plots = available_plots(model)
         images: dict[str, tuple[bytes, str]] = {}
         for plot_name, (function, caption) in plots.items():
             figure = function(model)
             images[plot_name] = (png_bytes(figure), caption)
-            (temporary / f"{plot_name}.png").write_bytes(images[plot_name][0])
+            (folder / f"{plot_name}.png").write_bytes(images[plot_name][0])
         if named is not None:
             from topics.plots import has_dates
             from topics.plots.named_themes import plot_named_themes_over_time
@@ -160,7 +192,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
                 caption = "Share of each named theme among the papers of each period."
                 png = png_bytes(plot_named_themes_over_time(model, named))
                 images["named-themes-over-time"] = (png, caption)
-                (temporary / "named-themes-over-time.png").write_bytes(png)
+                (folder / "named-themes-over-time.png").write_bytes(png)
         all_timings["plots"] = time.perf_counter() - clock
         _say(quiet, f"topics: plots: {len(images)} figures ({all_timings['plots']:.1f} s)")
 
@@ -173,54 +205,39 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         content = content_module.build(model, name, shown_settings, metrics, read_info=read_info)
         if named is not None:
             content.named_themes = content_module.build_named_themes(named, content.papers)
-            write_csv(named.papers, temporary / "named-themes.csv", raw=raw_csv)
-        (temporary / "index.html").write_text(html.render(model, content, images), encoding="utf-8")
+            write_csv(named.papers, folder / "named-themes.csv", raw=raw_csv)
+        (folder / "index.html").write_text(html.render(model, content, images), encoding="utf-8")
         md_images = {k: (f"{k}.png", caption) for k, (_, caption) in images.items()}
-        (temporary / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
-        files.write_tables(model, temporary, raw=raw_csv)
+        (folder / "report.md").write_text(markdown.render(content, md_images), encoding="utf-8")
+        files.write_tables(model, folder, raw=raw_csv)
         if hasattr(fitted, "save"):
-            fitted.save(temporary / "model")
+            fitted.save(folder / "model")
         input_info = {"path": None, "sha256": None, "name": name}
         if corpus_path:
             path = Path(corpus_path)
             input_info = {"path": str(path), "sha256": sha256(path) if path.is_file() else None,
                           "name": name, "format": read_info.get("format")}
         all_timings["writing"] = time.perf_counter() - clock
-        written = sorted(p.name for p in temporary.iterdir() if not p.name.startswith("."))
+        written.extend(sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")))
+        written.append("run.json")
         record = files.run_record(model, input_info=input_info, read_info=read_info, settings=settings,
-                                  timings=all_timings, metrics=metrics, files=[*written, "run.json"])
+                                  timings=all_timings, metrics=metrics, files=written)
         record["csv_cells"] = CELLS_RAW if raw_csv else CELLS_NEUTRALISED
         if named is not None:
             record["named_themes"] = files._jsonable(named.explanation())
-        files.write_json(temporary / "run.json", record)
-        (temporary / ".pid").unlink()
-        _swap(temporary, out)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    _say(quiet, f"topics: writing: {len(written) + 1} files ({all_timings['writing']:.1f} s)")
-    return out / "index.html"
+        files.write_json(folder / "run.json", record)
+        ours.update(written)
 
-
-def _swap(temporary: Path, out: Path) -> None:
-    """Put the finished folder in place of `out`; the old one is removed only after the move succeeded."""
-    old = None
-    if out.exists() or out.is_symlink():
-        old = out.parent / f".{out.name}{OLD}{os.getpid()}"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
     try:
-        os.replace(temporary, out)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink()
+        replace_folder(out, write, ours)
+    except OSError as error:  # a full disk, no permission: name the report's folder, say nothing was lost
+        while isinstance(error.__cause__, OSError):  # e.g. the model's own "could not be saved"
+            error = error.__cause__
+        reason = error.strerror or str(error)
+        raise OSError(error.errno, f"the report could not be written ({reason}); a report there before is "
+                                   "unchanged", str(out)) from error
+    _say(quiet, f"topics: writing: {len(written)} files ({all_timings['writing']:.1f} s)")
+    return out / "index.html"
 
 
 def _stem(path) -> str:
