@@ -314,13 +314,19 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_report(tmp_path):
     assert (target / "thesis.tex").read_text() == "years of work"
 
 
-def test_force_replaces_a_folder_that_is_not_a_report(tmp_path):
-    target = tmp_path / "scratch"
+def test_force_replaces_a_folder_of_report_files_only(tmp_path):
+    target = tmp_path / "scratch"  # a report without run.json (copied by hand, or half deleted)
     target.mkdir()
-    (target / "junk.txt").write_text("x")
+    (target / "index.html").write_text("an old page")
+    (target / "notes.txt").write_text("mine")
+    result = run("report", "--out", str(target), "--force", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("topics: error: ") and "(notes.txt)" in result.stderr
+    assert (target / "notes.txt").read_text() == "mine"
+    (target / "notes.txt").unlink()
     result = run("report", "--out", str(target), "--force", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert not (target / "junk.txt").exists() and (target / "index.html").is_file()
+    assert (target / "index.html").read_text() != "an old page" and (target / "run.json").is_file()
 
 
 def test_a_killed_run_leaves_the_previous_report_intact(sample_report, tmp_path):

@@ -30,10 +30,11 @@ def run(*args: str, cwd: Path, timeout: float = 300, env: dict | None = None) ->
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environment)
 
 
-def write_papers(path: Path, ragged: bool = True) -> Path:
-    """The 58 sample papers as CSV (title, abstract, year); with `ragged`, also an exact duplicate, a row with
-    two fields too many (line 61) and an unreadable year: what reading skips, removes or changes."""
-    papers = topics.datasets.load_sample_papers()
+def write_papers(path: Path, ragged: bool = True, count: int = 58) -> Path:
+    """The first `count` sample papers as CSV (title, abstract, year); with `ragged`, also an exact duplicate,
+    a row with two fields too many (line 61 of the 58) and an unreadable year: what reading skips, removes or
+    changes."""
+    papers = topics.datasets.load_sample_papers().head(count)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["title", "abstract", "year"])
@@ -150,7 +151,7 @@ def test_an_unwritable_parent_is_refused_before_reading(workspace, tmp_path, com
 
 
 def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):
-    write_papers(tmp_path / "papers.csv", ragged=False)
+    write_papers(tmp_path / "papers.csv", ragged=False, count=20)  # few papers: quick reports
     papers = topics.read_corpus(tmp_path / "papers.csv")
     papers[["title", "abstract"]].to_json(tmp_path / "papers.json", orient="records")
     assert run("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0

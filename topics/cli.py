@@ -14,6 +14,16 @@ import time
 from pathlib import Path
 
 from topics.cli_checks import check_default_report, check_destination, check_model_out, printable, sample_path
+from topics.cli_options import (
+    CommandError,
+    UsageError,
+    auto_or_positive,
+    min_cluster_size,
+    positive_int,
+    resolve_options,
+    seed,
+    whole_number,
+)
 from topics.wording import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -49,39 +59,6 @@ exit codes: 0 done, 1 error (bad input, cannot write), 2 wrong usage, 130 interr
 143 terminated (SIGTERM); an interrupted command leaves the report or model it replaces as it was.
 """
 
-# option name -> (kind, default); kinds validate values coming from a --config file
-OPTIONS: dict[str, tuple[str, object]] = {
-    "input": ("str", None),
-    "out": ("str", None),
-    "features": ("choice:tfidf,embeddings", None),  # None: tfidf, or embeddings with an embedding_model
-    "embedding_model": ("str", None),
-    "format": ("str", None),
-    "text_column": ("strlist", None),
-    "title_column": ("str", None),
-    "abstract_column": ("str", None),
-    "id_column": ("str", None),
-    "date_column": ("str", None),
-    "label_column": ("str", None),
-    "encoding": ("str", "utf-8"),
-    "min_cluster_size": ("cluster_size", None),
-    "n_themes": ("auto", "auto"),
-    "random_state": ("seed", 42),
-    "sample": ("posint", None),
-    "themes": ("str", None),
-    "guided": ("bool", False),
-    "namer": ("str", None),
-    "strict": ("bool", False),
-    "stability": ("int", 0),
-    "engine": ("choice:local,dask", None),
-    "scheduler": ("str", None),
-    "workers": ("posint", None),
-    "batch_size": ("posint", 20_000),
-    "raw_csv": ("bool", False),
-    "force": ("bool", False),
-    "quiet": ("bool", False),
-}
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, with what the user typed shown without control characters (terminal escapes)."""
 
@@ -89,76 +66,7 @@ class _Parser(argparse.ArgumentParser):
         super().error(printable(message))
 
 
-class UsageError(Exception):
-    """Wrong use of the command (exit code 2)."""
-
-
-class CommandError(Exception):
-    """A failure that is not a TopicsError (exit code 1)."""
-
-
 # ---------------------------------------------------------------------------------------------- parsing
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-
-
-def _auto_or_positive(text: str) -> int | str:
-    if str(text).strip().lower() == "auto":
-        return "auto"
-    try:
-        return _positive_int(text)
-    except argparse.ArgumentTypeError:
-        message = f"expected 'auto' or a positive whole number, not {text!r}"
-        raise argparse.ArgumentTypeError(message) from None
-
-
-def _min_cluster_size(text: str) -> int | str:
-    """'auto' or a whole number, by the model's own rule (`clustering.check_overrides`)."""
-    if str(text).strip().lower() == "auto":
-        return "auto"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a whole number, not {text!r}") from None
-    from topics.clustering import check_overrides
-    from topics.errors import ModelError
-
-    try:
-        check_overrides({"min_cluster_size": value}, 0)
-    except ModelError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return value
-
-
-def _seed(text: str) -> int:
-    """A random seed, by the model's own rule (`params.check_random_state`)."""
-    from topics.errors import ModelError
-    from topics.params import check_random_state
-
-    try:
-        value = int(text)
-        check_random_state(value)
-    except (ValueError, ModelError):
-        from topics.params import RANDOM_STATE_LIMIT
-
-        message = f"expected a whole number from 0 to {RANDOM_STATE_LIMIT - 1}, not {text!r}"
-        raise argparse.ArgumentTypeError(message) from None
-    return value
-
-
 def _version() -> str:
     from topics import __version__
 
@@ -195,12 +103,12 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
                             "all-MiniLM-L6-v2 (default), a faster one, e.g. minilm-onnx-int8 (1.7-2.7x, "
                             "MiniLM's vectors to cosine 0.995; needs topics[fast]), or any local "
                             "sentence-transformers model path")
-    model.add_argument("--min-cluster-size", type=_min_cluster_size, metavar="N",
+    model.add_argument("--min-cluster-size", type=min_cluster_size, metavar="N",
                        help="smallest topic, in papers, or 'auto' (default: several sizes are tried on the "
                             "same map and the best by DBCV x share in a topic is kept)")
-    model.add_argument("--n-themes", type=_auto_or_positive, metavar="N",
+    model.add_argument("--n-themes", type=auto_or_positive, metavar="N",
                        help="number of themes, or 'auto' (default)")
-    model.add_argument("--random-state", type=_seed, metavar="SEED",
+    model.add_argument("--random-state", type=seed, metavar="SEED",
                        help="random seed, 0 to 4294967295 (default: 42)")
     general = parent.add_argument_group("general")
     general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
@@ -245,10 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="your function naming each topic from its phrases, keywords and three titles "
                              "(e.g. a call to a local language model; topics.naming.chat_namer makes one); "
                              "the report shows its names beside the phrase labels")
-    report.add_argument("--stability", type=_int, metavar="K",
+    report.add_argument("--stability", type=whole_number, metavar="K",
                         help="refit with K other seeds and mark the topics that do not come back "
                              "(default: 0, off; each rerun costs about one clustering)")
-    report.add_argument("--sample", type=_positive_int, metavar="N",
+    report.add_argument("--sample", type=positive_int, metavar="N",
                         help="fit on N papers drawn deterministically (by --random-state); the others get "
                              "their topic from the model and a place on the map beside the papers they "
                              "resemble, and the report covers every paper (sizes count them all; like any "
@@ -267,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("input", nargs="?", metavar="INPUT",
                      help="papers file; default: the bundled sample papers")
     fit.add_argument("--out", metavar="MODEL_DIR", help="where to save the model (required)")
-    fit.add_argument("--sample", type=_positive_int, metavar="N",
+    fit.add_argument("--sample", type=positive_int, metavar="N",
                      help="fit on N papers drawn deterministically (by --random-state), then assign every "
                           "paper; MODEL_DIR/documents.parquet gets a row per input record, as topics "
                           "assign writes it (an exact duplicate with its first copy's topic, an empty "
@@ -294,9 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                             "(implies --engine dask)")
-    where.add_argument("--workers", type=_positive_int, metavar="N",
+    where.add_argument("--workers", type=positive_int, metavar="N",
                        help="worker processes of the local Dask cluster (default: 2; implies --engine dask)")
-    running.add_argument("--batch-size", type=_positive_int, metavar="N",
+    running.add_argument("--batch-size", type=positive_int, metavar="N",
                          help="papers per assignment batch (default: 20000)")
     _reading_options(assign, with_metadata=False)
     general = assign.add_argument_group("general")
@@ -319,91 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("model_dir", metavar="MODEL_OR_REPORT")
     evaluate.add_argument("--labels", metavar="COLUMN", help="a column of the input holding known labels")
-    evaluate.add_argument("--stability", type=_int, metavar="K", default=0,
+    evaluate.add_argument("--stability", type=whole_number, metavar="K", default=0,
                           help="also refit with K other seeds and report how stable the topics are")
     evaluate.set_defaults(handler=cmd_evaluate)
     return parser
-
-
-def _load_toml(path: str) -> dict:
-    from topics.theme_files import toml_parser
-
-    tomllib = toml_parser()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CommandError(f"config file {path} not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"config file {path} is not valid TOML: {error}") from None
-    return data
-
-
-def _check_config_value(path: str, key: str, value):
-    kind = OPTIONS[key][0]
-    bad = f"config file {path}: {key} = {value!r} is not valid"
-    if kind == "str":
-        if not isinstance(value, str):
-            raise UsageError(f"{bad} (expected a string)")
-    elif kind == "strlist":
-        value = [value] if isinstance(value, str) else value
-        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-            raise UsageError(f"{bad} (expected a string or a list of strings)")
-    elif kind == "bool":
-        if not isinstance(value, bool):
-            raise UsageError(f"{bad} (expected true or false)")
-    elif kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise UsageError(f"{bad} (expected a whole number)")
-    elif kind == "posint":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise UsageError(f"{bad} (expected a positive whole number)")
-    elif kind in ("seed", "cluster_size"):
-        parse, types = (_seed, int) if kind == "seed" else (_min_cluster_size, (int, str))
-        expected = ("a whole number from 0 to 4294967295" if kind == "seed"
-                    else "'auto' or a whole number of at least 2")
-        try:
-            value = parse(str(value) if isinstance(value, types) and not isinstance(value, bool) else "x")
-        except argparse.ArgumentTypeError:
-            raise UsageError(f"{bad} (expected {expected})") from None
-    elif kind == "auto":
-        try:
-            value = _auto_or_positive(str(value)) if not isinstance(value, bool) else _auto_or_positive("x")
-        except argparse.ArgumentTypeError:
-            raise UsageError(f"{bad} (expected 'auto' or a positive whole number)") from None
-    elif kind.startswith("choice:"):
-        choices = kind.split(":", 1)[1].split(",")
-        if value not in choices:
-            raise UsageError(f"{bad} (expected one of {', '.join(choices)})")
-    return value
-
-
-def resolve_options(args: argparse.Namespace) -> dict:
-    """Defaults, then the --config file, then the command line (which wins)."""
-    options = {key: default for key, (_, default) in OPTIONS.items()}
-    config_path = getattr(args, "config", None)
-    if config_path:
-        for key, value in _load_toml(config_path).items():
-            normalised = key.replace("-", "_")
-            if normalised not in OPTIONS:
-                raise UsageError(f"config file {config_path}: unknown option {key!r} "
-                                 f"(known: {', '.join(OPTIONS)})")
-            options[normalised] = _check_config_value(config_path, normalised, value)
-    for key in OPTIONS:
-        value = getattr(args, key, None)
-        if value is not None:
-            options[key] = value
-    if options["features"] is None:
-        options["features"] = "embeddings" if options["embedding_model"] else "tfidf"
-    elif options["features"] == "tfidf" and options["embedding_model"]:
-        raise UsageError("--embedding-model chooses the encoder of --features embeddings, not of tfidf: "
-                         "drop one of them")
-    if options["features"] == "embeddings":  # say a missing extra now, not after reading the corpus
-        from topics import defaults
-        from topics.encoders import require
-
-        require(options["embedding_model"] or defaults.EMBEDDING_MODEL)
-    return options
 
 
 # ---------------------------------------------------------------------------------------------- commands
