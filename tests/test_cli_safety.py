@@ -129,9 +129,10 @@ def test_fit_force_saves_into_a_folder_of_other_files_and_keeps_them(workspace, 
 def test_report_refuses_an_out_under_a_file_before_reading(workspace, out):
     result = run("report", "data/papers.csv", "--out", out, cwd=workspace)
     assert result.returncode == 1, result.stderr
-    [line] = one_line_errors(result)
-    assert f"--out {out}" in line and ".partial" not in line, line
-    assert (workspace / "notes.txt").read_text() == "my notes"
+    [line] = one_line_errors(result)  # named as written, not as an internal folder
+    assert line.startswith(f"topics: error: cannot write the report to {out}: " if "/" in out
+                           else f"topics: error: {out} exists and is not a folder"), line
+    assert ".partial" not in line and (workspace / "notes.txt").read_text() == "my notes"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
@@ -147,7 +148,7 @@ def test_an_unwritable_parent_is_refused_before_reading(workspace, tmp_path, com
         locked.chmod(0o755)
     assert result.returncode == 1, result.stderr
     [line] = one_line_errors(result)
-    assert line == "topics: error: cannot write --out locked/out: no permission to create files in locked"
+    assert "locked/out" in line and "permission" in line, line
 
 
 def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):

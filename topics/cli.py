@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from topics.cli_checks import check_default_report, check_destination, check_model_out, printable, sample_path
+from topics.cli_checks import check_default_report, check_model_out, printable, sample_path
 from topics.cli_options import (
     CommandError,
     UsageError,
@@ -338,16 +338,11 @@ def _source(options: dict) -> Path:
 
 def _check_report_out(out: Path, options: dict) -> None:
     """Refuse a report folder that cannot or must not be written, before reading and fitting."""
-    import inspect
-
     from topics.report import _check_target
 
     force = bool(options["force"])
-    check_destination(out)
-    if "inputs" in inspect.signature(_check_target).parameters:  # the input is never replaced
-        _check_target(out, force, inputs=[_source(options)])
-    else:
-        _check_target(out, force)
+    # under a file, unwritable, the current folder, the input or its folder, files not of a report
+    _check_target(out, force, inputs=[_source(options)])
     if not options["out"]:  # the default reports/<stem>: not another input's report of the same stem
         check_default_report(out, _source(options), force)
 
