@@ -17,6 +17,12 @@ MIN_DOCUMENTS_FOR_UMAP = 30
 # Up to this many documents, nearest neighbours are searched exactly (no numba compilation to pay).
 MAX_DOCUMENTS_EXACT_NEIGHBOURS = 25_000
 
+# What one record contributes to features, label phrases and embeddings: its first this many characters
+# (about 15,000 words, a long full paper), so that memory and time follow the corpus, not its longest entry
+# (one 5.8 MB abstract took 100 s and 550 MB to fit with the sample; docs/benchmarks.md "Long records").
+# The record itself is kept whole (model.corpus_, the saved model); fit's notes count the records cut.
+MAX_RECORD_CHARACTERS = 100_000
+
 N_KEYWORDS = 10
 N_LABEL_WORDS = 3
 MAX_LABEL_WORDS = 6  # a topic's or theme's label: up to LABEL_PHRASES phrases, this many words in all

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from topics import defaults
 from topics.errors import ModelError, TopicsWarning
 
 Documents = pd.DataFrame | pd.Series | Sequence[str]
@@ -43,6 +44,22 @@ def as_corpus(documents: Documents) -> pd.DataFrame:
     untitled = titles.str.strip() == ""  # plain text, a list of strings: the text's start stands in
     table["title"] = titles.where(~untitled, table["text"].map(_opening))
     return table
+
+
+def capped(texts: Sequence[str], limit: int = defaults.MAX_RECORD_CHARACTERS) -> list[str]:
+    """`texts` with each cut to its first `limit` characters: what one record contributes to features,
+    phrases and embeddings (`defaults.MAX_RECORD_CHARACTERS`)."""
+    return [text if len(text) <= limit else text[:limit] for text in texts]
+
+
+def count_capped(texts: Sequence[str], limit: int = defaults.MAX_RECORD_CHARACTERS) -> str | None:
+    """A note on the documents longer than `limit` characters (only their start is read), or None."""
+    long = [len(text) for text in texts if len(text) > limit]
+    if not long:
+        return None
+    which = "document is" if len(long) == 1 else "documents are"
+    return (f"{len(long):,} {which} longer than {limit:,} characters (the longest {max(long):,}): features, "
+            f"label phrases and embeddings read the first {limit:,} of each; the documents are kept whole")
 
 
 def _opening(text: str, limit: int = 90) -> str:

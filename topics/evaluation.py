@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from topics.documents import capped
 from topics.errors import ModelError
 
 EPSILON = 1e-12
@@ -205,7 +206,7 @@ def topic_coherence_npmi(
                 presence, n_contexts = _presence_from_counts(model.counts_, model.vocabulary_.terms, terms)
             except KeyError:
                 presence = None
-        texts = model.corpus_["text"].tolist()
+        texts = capped(model.corpus_["text"].tolist())
     elif counts is not None:
         if vocabulary is None:
             raise ValueError("counts= needs vocabulary= (the term of each column)")
@@ -305,7 +306,7 @@ def label_grounding(model: Any, level: str = "topic", n_label_words: int | None 
             else:  # not a vocabulary term: look for it in the documents' tokens
                 if tokenize_one is None:
                     tokenize_one = _tokenizer()
-                texts = model.corpus_["text"].to_numpy()[members]
+                texts = capped(model.corpus_["text"].to_numpy()[members])
                 phrase = word.lower().split()
                 found += int(any(_contains(tokenize_one(t), phrase) for t in texts))
     return found / total if total else float("nan")

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from topics import defaults
+from topics.documents import capped
 from topics.errors import ModelError
 
 # A word starts with a letter and ends with a letter or digit: no numbers, no one-letter fragments.
@@ -57,6 +58,7 @@ class Vocabulary:
     def fit(cls, texts: Sequence[str]) -> tuple[Vocabulary, sp.csr_matrix]:
         """Learn the vocabulary of `texts`; return it with the document-term count matrix."""
         n = len(texts)
+        texts = capped(texts)
         vectorizer = _count_vectorizer(
             min_df=defaults.vocabulary_min_df(n), max_df=defaults.vocabulary_max_df(n), max_features=200_000
         )
@@ -79,7 +81,7 @@ class Vocabulary:
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Document-term counts of (new) texts over this vocabulary."""
         vectorizer = _count_vectorizer(vocabulary={term: i for i, term in enumerate(self.terms)})
-        return vectorizer.transform(texts).tocsr()
+        return vectorizer.transform(capped(texts)).tocsr()
 
     def tfidf(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Sublinear TF-IDF, rows scaled to unit length."""
@@ -140,7 +142,7 @@ def _cooccurrences(texts: Sequence[str], vocabulary: Vocabulary, terms: np.ndarr
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     pending = 0
-    for text in texts:
+    for text in capped(texts):
         ids = np.array([column[w] for w in analyze(text) if w in column], dtype=np.int32)
         for distance in range(1, defaults.CONTEXT_WINDOW + 1):
             if len(ids) > distance:

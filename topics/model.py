@@ -14,7 +14,14 @@ from sklearn.base import BaseEstimator
 
 from topics import clustering, defaults, params, phrases, themes
 from topics.assignment import TopicAssigner
-from topics.documents import Documents, as_corpus, blank_out, checked_vectors, say_blank_and_repeated
+from topics.documents import (
+    Documents,
+    as_corpus,
+    blank_out,
+    checked_vectors,
+    count_capped,
+    say_blank_and_repeated,
+)
 from topics.errors import ModelError
 from topics.features import LsaProjection, Vocabulary, unit_rows
 from topics.representation import extract_keywords
@@ -112,6 +119,9 @@ class TopicModel(BaseEstimator):
             clock = time.perf_counter()
             self.vocabulary_, counts = Vocabulary.fit(texts)
             embedding_notes: list[str] = []  # what the encoder says (documents it cut): first in notes_
+            long_records = count_capped(texts)
+            if long_records:
+                embedding_notes.append(long_records)
             vectors = self._fit_vectors(texts, counts, embeddings, embedding_notes)
             self.timings_["features"] = time.perf_counter() - clock
 

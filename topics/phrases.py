@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from topics import defaults
+from topics.documents import capped
 from topics.representation import class_tfidf, word_stems
 
 MAX_WORDS = 4
@@ -163,11 +164,14 @@ class PhraseTable:
     _parents: dict[int, list[int]] | None = field(default=None, repr=False)
     _common: np.ndarray | None = field(default=None, repr=False)
     modifiers: np.ndarray | None = None  # per phrase: nearly always followed by more words
+    _document_runs: dict[int, list[tuple[list[str], bool]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
             min_documents: int = 2) -> PhraseTable:
-        """Count the candidate phrases of `texts`; `titles` found at the start of a text count twice."""
+        """Count the candidate phrases of `texts` (each read up to `defaults.MAX_RECORD_CHARACTERS`);
+        `titles` found at the start of a text count twice."""
+        texts = capped(texts)
         not_first, not_last, not_inside = _stop_lists()
         per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
         corpus_acronyms = _commonest(per_document)
@@ -232,6 +236,19 @@ class PhraseTable:
         self._parents = dict(found)
         return self._parents
 
+    def _runs_of(self, d: int) -> list[tuple[list[str], bool]]:
+        """Document `d`'s runs of words, each with whether it is in the body (not the title); kept, as
+        every label phrase looks at the same few documents."""
+        found = self._document_runs.get(d)
+        if found is None:
+            text = self.texts[d]
+            title = self.titles[d] if d < len(self.titles) else ""
+            body_from = len(title) if title and text.startswith(title) else 0
+            found = [(run, False) for run in _runs(text[:body_from])]
+            found += [(run, True) for run in _runs(text[body_from:])]
+            self._document_runs[d] = found
+        return found
+
     def spelling(self, phrase: int, limit: int = 20) -> str:
         """How `phrase` is written in the documents that hold it: the commonest form (hyphens, spaces),
         in the case it has inside a sentence of an abstract ("self-supervised", "Australian Open"), else
@@ -244,18 +261,14 @@ class PhraseTable:
         inside: Counter[str] = Counter()  # the spellings found inside an abstract's sentence
         named: set[str] = set()  # words capitalised inside an abstract's sentence
         for d in holders:
-            text = self.texts[d]
-            title = self.titles[d] if d < len(self.titles) else ""
-            body_from = len(title) if title and text.startswith(title) else 0
-            for part, is_body in ((text[:body_from], False), (text[body_from:], True)):
-                for run in _runs(part):
-                    if is_body:
-                        named.update(w for w in run[1:] if w[:1].isupper())
-                    for start, end in _spans(run, target):
-                        spelled = " ".join(run[start:end])
-                        spellings[spelled] += 1
-                        if is_body and start > 0:
-                            inside[spelled] += 1
+            for run, is_body in self._runs_of(d):
+                if is_body:
+                    named.update(w for w in run[1:] if w[:1].isupper())
+                for start, end in _spans(run, target):
+                    spelled = " ".join(run[start:end])
+                    spellings[spelled] += 1
+                    if is_body and start > 0:
+                        inside[spelled] += 1
         if not spellings:  # only ever an acronym standing for it
             short = [s for s, long_form in self.acronyms.items() if long_form == key]
             return " ".join(key) if not short else f"{' '.join(key)} ({short[0]})"
