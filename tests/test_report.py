@@ -401,3 +401,14 @@ def test_dates_are_written_as_precisely_as_they_were_given():
     papers = topics.read_corpus(shared_file("ai-conference-papers.csv.gz")).iloc[:60]  # a year column
     table = documents_table(model_of(papers))
     assert table["date"].tolist() == papers["date"].dt.year.astype(str).tolist()
+
+
+def test_the_page_inlines_its_stylesheet_and_script_from_the_package_files(model, tmp_path):
+    """report.css and report.js are files of the package (topics/report/assets/), inlined whole."""
+    from importlib import resources
+
+    html = write_report(model, tmp_path / "r", quiet=True).read_text(encoding="utf-8")
+    assets = resources.files("topics.report") / "assets"
+    css, script = (assets / "report.css").read_text(), (assets / "report.js").read_text()
+    assert f"<style>\n{css}</style>" in html and f"<script>\n{script}</script>" in html
+    assert "${" not in html  # every placeholder of page.html filled

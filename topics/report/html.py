@@ -1,5 +1,8 @@
-# ruff: noqa: E501 - the page template, its CSS and its script read better with long lines
+# ruff: noqa: E501 - the page's fragments read better with long lines
 """index.html: one self-contained page (inline CSS, JS, PNGs and data); works offline and from file://.
+
+The page's skeleton, stylesheet and script are files in `topics/report/assets/` (page.html, report.css,
+report.js), read with `importlib.resources` and inlined when the page is written.
 
 Every piece of corpus text goes through `html.escape`; the data for the interactive map is JSON inside a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., and the
@@ -11,7 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import unicodedata
+from functools import cache
 from html import escape
+from importlib import resources
+from string import Template
 
 import numpy as np
 
@@ -237,149 +243,6 @@ def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]
 </section>"""
 
 
-CSS = """
-:root{--fg:#1d1d1f;--muted:#5a5a5f;--line:#e3e3e8;--bg:#fff;--soft:#f6f6f8;--accent:#0072B2}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
-color:var(--fg);background:var(--bg)}
-main{max-width:1120px;margin:0 auto;padding:1rem 1.25rem 3rem}
-h1{font-size:1.9rem;margin:.6rem 0 .2rem;line-height:1.2}h2{font-size:1.45rem;margin:2.2rem 0 .6rem}
-h3{font-size:1.15rem;margin:0 0 .2rem}h4{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;
-color:var(--muted);margin:.9rem 0 .3rem}
-a{color:var(--accent)}.sub,.meta{color:var(--muted);margin:.1rem 0 .6rem}
-nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.6rem 0 1rem;font-size:.95rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:.6rem;margin:1rem 0}
-.card{background:var(--soft);border-radius:10px;padding:.7rem .9rem}
-.card b{display:block;font-size:1.6rem;line-height:1.2}.card span{color:var(--muted);font-size:.9rem}
-.tools{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.4rem 0}
-#search{flex:1 1 240px;font:inherit;padding:.45rem .7rem;border:1px solid #bbb;border-radius:8px;min-width:0}
-button{font:inherit;font-size:.9rem;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:8px;
-padding:.25rem .6rem;color:var(--fg)}
-button[aria-pressed=true]{border-color:var(--fg);background:var(--soft);font-weight:600}
-#status{color:var(--muted);font-size:.9rem}
-.mapbox{position:relative;border:1px solid var(--line);border-radius:10px;background:#fcfcfd;overflow:hidden}
-#map{display:block;width:100%;height:auto;touch-action:manipulation}
-#map circle{stroke:#fff;stroke-width:.6;cursor:pointer;transition:opacity .15s}
-#map circle.dim{opacity:.08}#map circle.hit{stroke:#000;stroke-width:2}
-#map .label{font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;
-dominant-baseline:central;text-anchor:middle;pointer-events:none;transition:opacity .15s}
-#map .leader{stroke-width:1;opacity:.8;pointer-events:none}#map .dim{opacity:.12}
-#tip{position:absolute;pointer-events:none;background:rgba(20,20,25,.92);color:#fff;padding:.35rem .55rem;
-border-radius:6px;font-size:.85rem;max-width:320px;line-height:1.3;z-index:2}
-#tip b{display:block;font-weight:600}#tip span{opacity:.85}
-#results{list-style:none;padding:0;margin:.4rem 0;max-height:14rem;overflow:auto}
-#results li{padding:.15rem 0;border-bottom:1px solid var(--soft)}
-.legend{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:.6rem;margin:.8rem 0}
-.legend .group{border-left:4px solid var(--c);padding-left:.5rem}
-.legend .topics{display:flex;flex-wrap:wrap;gap:.25rem;margin-top:.3rem}
-.legend .topics button{font-size:.8rem;padding:.1rem .45rem}
-.swatch{display:inline-block;width:.8em;height:.8em;border-radius:50%;background:var(--c);margin-right:.35em;
-vertical-align:baseline}
-figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:8px}
-figcaption{color:var(--muted);font-size:.9rem}
-.theme{border-top:4px solid var(--c);margin-top:2.4rem;padding-top:.2rem}
-.topic{background:var(--soft);border-radius:10px;padding:.9rem 1rem;margin:1rem 0;border-left:5px solid var(--c)}
-.keywords{display:flex;flex-wrap:wrap;gap:.3rem;list-style:none;padding:0;margin:0}
-.keywords li{background:#fff;border:1px solid var(--line);border-radius:999px;padding:.05rem .55rem;font-size:.9rem}
-.score{color:var(--muted);font-size:.78rem;font-variant-numeric:tabular-nums}
-ol{padding-left:1.4rem}.representative li{margin:.35rem 0}
-.ptitle{font-weight:600;display:block}a.ptitle{color:inherit;text-decoration:none}
-a.ptitle:hover{text-decoration:underline}.summary{display:block;color:var(--muted);font-size:.92rem}
-.papers li{display:flex;justify-content:space-between;gap:1rem;padding:.15rem 0;border-bottom:1px solid var(--line)}
-.papers .ptitle{font-weight:400}.conf{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
-.named-themes tr th{border-left:5px solid var(--c)}
-.named-themes th,.named-themes td{word-break:normal;overflow-wrap:normal}
-.named-themes tbody th{min-width:10em}.named-themes td:nth-child(2){min-width:8em}
-.named-themes .num{white-space:nowrap;text-align:right}.named-themes td:last-child{overflow-wrap:anywhere}
-.reading{background:var(--soft);border-left:4px solid #999;padding:.45rem .7rem;border-radius:6px;margin:.4rem 0 .8rem}
-.reading p{margin:0}.reading ul{margin:.3rem 0 0;padding-left:1.2rem;font-size:.9rem;color:var(--muted)}
-.flag{background:#eee;border-radius:4px;padding:0 .3rem;font-size:.75rem}
-li.found{background:#fff3c4}.sample{background:#fff8e1;border-left:4px solid #E69F00;padding:.45rem .7rem;
-border-radius:6px;margin:.4rem 0 .8rem}
-details summary{cursor:pointer;margin-top:.8rem;color:var(--accent)}
-table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.3rem .5rem;
-border-bottom:1px solid var(--line);vertical-align:top;word-break:break-word}
-footer{margin-top:3rem;color:var(--muted);font-size:.9rem}
-@media (max-width:600px){body{font-size:15px}main{padding:.6rem .7rem 2rem}h1{font-size:1.45rem}
-.papers li{flex-direction:column;gap:0}.topic{padding:.7rem}
-.named-themes tbody th,.named-themes td:nth-child(2){min-width:0}}
-"""
-
-SCRIPT = r"""
-(function(){
-"use strict";
-var D=JSON.parse(document.getElementById("topics-data").textContent);
-var NS="http://www.w3.org/2000/svg",svg=document.getElementById("map"),tip=document.getElementById("tip");
-var n=D.x.length,r=Math.max(2.5,Math.min(8,260/Math.sqrt(Math.max(n,1)))),marks=new Array(n);
-svg.setAttribute("viewBox","0 0 "+D.width+" "+D.height);
-var order=[];for(var i=0;i<n;i++){if(D.outlier[i])order.push(i);}
-for(i=0;i<n;i++){if(!D.outlier[i])order.push(i);}
-var labels=document.getElementById("map-labels");
-order.forEach(function(i){var c=document.createElementNS(NS,"circle");
- c.setAttribute("cx",D.x[i]);c.setAttribute("cy",D.y[i]);c.setAttribute("r",r);c.setAttribute("fill",D.color[i]);
- c.setAttribute("class","pt");c.dataset.i=i;svg.insertBefore(c,labels);marks[i]=c;});
-function topicName(i){var t=D.topic[i];return t<0?"no topic":"Topic "+t+": "+D.topics[t].label;}
-function showTip(i,evt){var box=svg.parentNode.getBoundingClientRect();tip.textContent="";
- var b=document.createElement("b");b.textContent=D.title[i];var s=document.createElement("span");
- s.textContent=topicName(i)+(D.outlier[i]?" (outlier)":"");tip.appendChild(b);tip.appendChild(s);tip.hidden=false;
- var x=evt.clientX-box.left+12,y=evt.clientY-box.top+12;
- if(x+tip.offsetWidth>box.width)x=Math.max(0,box.width-tip.offsetWidth-4);
- if(y+tip.offsetHeight>box.height)y=Math.max(0,evt.clientY-box.top-tip.offsetHeight-10);
- tip.style.left=x+"px";tip.style.top=y+"px";}
-svg.addEventListener("mousemove",function(evt){var t=evt.target;
- if(t.classList&&t.classList.contains("pt")){showTip(+t.dataset.i,evt);}else{tip.hidden=true;}});
-svg.addEventListener("mouseleave",function(){tip.hidden=true;});
-svg.addEventListener("click",function(evt){var t=evt.target;if(t.classList&&t.classList.contains("pt")){reveal(+t.dataset.i);}});
-var state={theme:null,topic:null,query:""},status=document.getElementById("status"),
- results=document.getElementById("results"),search=document.getElementById("search");
-function matches(i){if(state.topic!==null&&D.topic[i]!==state.topic)return false;
- if(state.theme!==null&&D.theme[i]!==state.theme)return false;
- if(state.query&&D.title[i].toLowerCase().indexOf(state.query)<0)return false;return true;}
-function apply(){var shown=0,hits=[];var any=state.theme!==null||state.topic!==null||state.query;
- for(var i=0;i<n;i++){var on=matches(i);marks[i].classList.toggle("dim",any&&!on);
-  marks[i].classList.toggle("hit",!!state.query&&on);if(on){shown++;if(state.query)hits.push(i);}}
- labels.querySelectorAll("[data-topic]").forEach(function(l){
-  var off=(state.topic!==null&&+l.dataset.topic!==state.topic)||(state.theme!==null&&+l.dataset.theme!==state.theme);
-  l.classList.toggle("dim",off);});
- document.querySelectorAll("[data-filter-theme]").forEach(function(b){
-  b.setAttribute("aria-pressed",String(+b.dataset.filterTheme===state.theme));});
- document.querySelectorAll("[data-filter-topic]").forEach(function(b){
-  b.setAttribute("aria-pressed",String(+b.dataset.filterTopic===state.topic));});
- status.textContent=any?shown+" of "+n+" papers shown":n+" papers";
- results.textContent="";hits.slice(0,25).forEach(function(i){var li=document.createElement("li"),
-  a=document.createElement("a");a.href="#paper-"+i;a.textContent=D.title[i];a.addEventListener("click",function(ev){
-  ev.preventDefault();reveal(i);});var s=document.createElement("span");s.className="score";
-  s.textContent=" · "+topicName(i);li.appendChild(a);li.appendChild(s);results.appendChild(li);});
- if(state.query&&!hits.length){var li=document.createElement("li");li.textContent="No paper title matches.";
-  results.appendChild(li);}}
-function target(id){var el=id?document.getElementById(id):null;if(!el)return null;
- for(var p=el.parentNode;p;p=p.parentNode){if(p.tagName==="DETAILS"&&!p.open)p.open=true;}return el;}
-function show(el){document.querySelectorAll("li.found").forEach(function(x){x.classList.remove("found");});
- if(el.hasAttribute("data-paper"))el.classList.add("found");el.scrollIntoView({block:"center"});}
-function reveal(i){var el=target("paper-"+i);if(!el)return;show(el);
- try{history.replaceState(null,"","#paper-"+i);}catch(err){}}
-function fromHash(){var id="";try{id=decodeURIComponent(location.hash.slice(1));}catch(err){return;}
- var el=target(id);if(el)show(el);}
-/* a link to a paper inside a closed <details> opens it (before the browser scrolls), on click and on
-   any change of the address's #fragment, e.g. a shared link or the back button */
-document.addEventListener("click",function(evt){var a=evt.target.closest?evt.target.closest('a[href^="#"]'):null;
- if(!a||evt.defaultPrevented)return;var id="",now="";
- try{id=decodeURIComponent(a.getAttribute("href").slice(1));now=decodeURIComponent(location.hash.slice(1));}catch(err){return;}
- var el=target(id);if(el&&id===now){evt.preventDefault();show(el);}});  /* same #fragment: no hashchange follows */
-window.addEventListener("hashchange",fromHash);
-if(location.hash)fromHash();
-document.querySelectorAll("[data-filter-theme]").forEach(function(b){b.addEventListener("click",function(){
- var h=+b.dataset.filterTheme;state.topic=null;state.theme=state.theme===h?null:h;apply();});});
-document.querySelectorAll("[data-filter-topic]").forEach(function(b){b.addEventListener("click",function(){
- var t=+b.dataset.filterTopic;state.theme=null;state.topic=state.topic===t?null:t;apply();});});
-document.getElementById("reset").addEventListener("click",function(){state.theme=null;state.topic=null;
- state.query="";search.value="";apply();});
-search.addEventListener("input",function(){var q=search.value.trim().toLowerCase();state.query=q;apply();});
-apply();
-})();
-"""
-
-
 def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str:
     """The page; `images` maps plot name -> (PNG bytes, caption)."""
     themes_html = []
@@ -423,47 +286,26 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
     notes = f"<h3>Notes</h3><ul>{notes}</ul>" if notes else ""
     sample = f'\n  <p class="sample" id="sample-note">{e(content.sample_note)}</p>' if content.sample_note else ""
     reading = _reading(content.reading) if content.reading else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="topics">
-<title>Topics in {e(content.name)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<header>
-  <h1>Topics in {e(content.name)}</h1>
-  <p class="sub">{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and {plural(content.n_themes, 'theme')}.</p>{reading}{sample}
-  <div class="cards">{cards}</div>
-  <nav>{named_nav}<a href="#map-section">Map</a><a href="#plots">Plots</a><a href="#themes">Themes and topics</a>
-  <a href="#settings">Settings</a><a href="report.md">Markdown</a><a href="documents.csv">documents.csv</a>
-  <a href="topics.csv">topics.csv</a><a href="run.json">run.json</a></nav>
-</header>
-<section id="map-section">
-  <h2>Map of the papers</h2>
-  <p class="meta">Each dot is a paper; nearby papers use similar words. Hover for the title, click a dot to jump to
-  it, click a theme or topic below to show only its papers.</p>
-  <div class="tools"><input id="search" type="search" placeholder="Find a paper by its title" aria-label="Find a paper">
-  <button type="button" id="reset">Show all</button><span id="status" aria-live="polite"></span></div>
-  <ul id="results"></ul>
-  <div class="mapbox"><svg id="map" role="img" aria-label="Map of the papers" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}">{_svg_labels(map_labels(model))}</svg><div id="tip" hidden></div></div>
-  <div class="legend">{''.join(legend)}</div>
-</section>
-{named_themes}
-<section id="plots"><h2>Plots</h2>{figures}</section>
-<div id="themes">{''.join(themes_html)}</div>
-<section id="settings"><h2>Settings</h2><table>{settings}</table>{metrics}{notes}</section>
-<footer>Made with topics {e(_version())}. Data: <a href="documents.csv">documents.csv</a>,
-<a href="topics.csv">topics.csv</a>, <a href="run.json">run.json</a>, the model in <code>model/</code>.</footer>
-</main>
-<script type="application/json" id="topics-data">{safe_json(map_data(model, content))}</script>
-<script>{SCRIPT}</script>
-</body>
-</html>
-"""
+    return page_template().substitute(
+        name=e(content.name), css=asset("report.css"), script=asset("report.js"),
+        summary=f"{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and "
+                f"{plural(content.n_themes, 'theme')}.",
+        reading=reading, sample=sample, cards=cards, named_nav=named_nav, map_width=MAP_WIDTH,
+        map_height=MAP_HEIGHT, map_labels=_svg_labels(map_labels(model)), legend="".join(legend),
+        named_themes=named_themes, figures=figures, themes="".join(themes_html), settings=settings,
+        metrics=metrics, notes=notes, version=e(_version()), data=safe_json(map_data(model, content)),
+    )
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of a file of `topics/report/assets/` (the page's CSS, script and template)."""
+    return resources.files("topics.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def page_template() -> Template:
+    """index.html around its parts: ``${name}`` placeholders (`string.Template`), assets/page.html."""
+    return Template(asset("page.html"))
 
 
 def _version() -> str:
