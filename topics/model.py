@@ -674,7 +674,7 @@ class TopicModel(BaseEstimator):
         """Load a model saved with `save`; never executes code from the files."""
         from topics.persistence import load
 
-        return load(directory)
+        return load(directory, cls)
 
     # ------------------------------------------------------------------ display
     def _repr_html_(self) -> str:

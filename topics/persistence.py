@@ -140,22 +140,21 @@ def _json_default(value):
     raise TypeError(f"cannot save {type(value).__name__} in model.json")
 
 
-def load(directory: str | Path) -> TopicModel:
-    """Read a model written by `save`; a corrupt, foreign, mixed or tampered directory is a ModelError that
+def load(directory: str | Path, model_class: type[TopicModel]) -> TopicModel:
+    """Read a model written by `save` into a new `model_class` (`TopicModel.load` passes itself, so this
+    module never imports the model); a corrupt, foreign, mixed or tampered directory is a ModelError that
     names the file or field."""
-    from topics.model import TopicModel
-
     directory = Path(directory).expanduser()
     document = _manifest(directory)
     try:
-        params.check_saved_params(document.get("params"), TopicModel._get_param_names())
+        params.check_saved_params(document.get("params"), model_class._get_param_names())
         model_checks.check_state(document.get("state"), document.get("vocabulary"))
     except ModelError as error:
         raise ModelError(f"{directory / MANIFEST} cannot be used: {error}") from error
     _check_digests(directory, document)
     damaged = f"{directory} holds a damaged topics model"
     try:
-        model = _model(directory, document)
+        model = _model(directory, document, model_class)
     except ModelError as error:
         raise ModelError(f"{damaged}: {error}") from error
     except Exception as error:  # noqa: BLE001 - any damage to the files means the same to the user
@@ -209,11 +208,10 @@ def _check_digests(directory: Path, document: dict) -> None:
             )
 
 
-def _model(directory: Path, document: dict) -> TopicModel:
+def _model(directory: Path, document: dict, model_class: type[TopicModel]) -> TopicModel:
     """The model of checked model.json and the other files, themselves checked before use."""
     from topics.assignment import TopicAssigner
     from topics.features import ContextVectors, LsaProjection, Vocabulary
-    from topics.model import TopicModel
 
     state, vocabulary = document["state"], document["vocabulary"]
     n_documents = state["n_documents_"]
@@ -222,7 +220,7 @@ def _model(directory: Path, document: dict) -> TopicModel:
     model_checks.check_arrays(arrays, n_documents, len(vocabulary))
     corpus = pd.read_json(directory / "corpus.jsonl.gz", lines=True, dtype=False, compression="gzip")
     model_checks.check_corpus(corpus, n_documents)
-    model = TopicModel(**document["params"])
+    model = model_class(**document["params"])
     for name, kind in _STATE:
         setattr(model, name, arrays[name] if kind == "array" else state[name])
     for name, default in _OPTIONAL_STATE.items():
