@@ -34,3 +34,11 @@ def test_stability_on_sample_papers():
     assert table.loc[robotics, "reappearance"] == 1.0 and table.loc[robotics, "stable"]
     with pytest.raises(ModelError, match="k must be"):
         model.stability(k=0)
+
+
+def test_the_largest_seed_reruns_with_seeds_that_wrap_around():
+    """random_state 2**32 - 1 is valid; its reruns use 0, 1, ... rather than seeds no generator accepts."""
+    papers = topics.datasets.load_sample_papers()
+    model = topics.TopicModel(random_state=2**32 - 1, progress=False).fit(papers)
+    table = model.stability(2)
+    assert len(table) == model.n_topics_

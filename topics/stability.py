@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from topics.errors import ModelError
+from topics.params import RANDOM_STATE_LIMIT
 
 if TYPE_CHECKING:
     from topics.model import TopicModel
@@ -48,7 +49,8 @@ def stability(model: TopicModel, k: int = 5) -> tuple[dict[str, float], pd.DataF
     guided_tfidf = model.guided_themes is not None and model.lsa_ is not None
     vectors = None if guided_tfidf else model.vectors_
     for offset in progress(range(1, k + 1), "stability reruns", total=k, enabled=model.progress, unit="run"):
-        other = clone(model).set_params(random_state=model.random_state + offset, progress=False)
+        seed = (model.random_state + offset) % RANDOM_STATE_LIMIT  # the largest seed wraps to 0, 1, ...
+        other = clone(model).set_params(random_state=seed, progress=False)
         other.fit(model.corpus_, embeddings=vectors)
         runs.append(other.document_topics_)
     base = runs[0]
