@@ -1,6 +1,6 @@
 """Peak memory and time of `topics report` against the length of the corpus's longest record.
 
-    python benchmarks/long_records.py --markdown        # the table in docs/benchmarks.md "Long records"
+    python benchmarks/long_records.py        # rewrites docs/benchmarks.md "Long records"
 
 The bundled sample papers (58) plus one record whose abstract is N characters of the sample's own words
 drawn at random (fixed seed), for N from none to 100 MB; each run is a fresh `topics report` process, its
@@ -65,7 +65,6 @@ def run_report(path: Path, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=LENGTHS, help="record lengths (characters)")
-    parser.add_argument("--markdown", action="store_true", help="print the table for docs/benchmarks.md")
     args = parser.parse_args(argv)
     from topics import defaults
 
@@ -84,14 +83,28 @@ def main(argv: list[str] | None = None) -> int:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(record, indent=1) + "\n")
-    if args.markdown:
-        print(f"{record['machine']}, Python {record['python']}, {record['date']}; records read up to "
-              f"{defaults.MAX_RECORD_CHARACTERS:,} characters\n")
-        print("| longest record (characters) | CSV (MB) | topics report (s) | peak memory (MB) |")
-        print("|---:|---:|---:|---:|")
-        for row in rows:
-            print(f"| {row['longest_record_characters']:,} | {row['file_mb']} | {row['seconds']} | "
-                  f"{row['peak_mb']:,} |")
+    from _doc import provenance, write_section
+
+    command = " ".join(["python benchmarks/long_records.py", *(argv if argv is not None else sys.argv[1:])])
+    lines = [
+        "## Long records",
+        "",
+        provenance(command) + "; raw results in `benchmarks/results/long_records.json`.",
+        "",
+        "The bundled sample papers (58) plus one record whose abstract is N characters of the sample's own "
+        "words; each row a fresh `topics report` process, peak memory its maximum resident set (imports "
+        f"included). Every record is read up to {defaults.MAX_RECORD_CHARACTERS:,} characters for features, "
+        "label phrases and embeddings (`topics.defaults.MAX_RECORD_CHARACTERS`), counted in the notes, and "
+        "kept whole in the model.",
+        "",
+        "| longest record (characters) | CSV (MB) | topics report (s) | peak memory (MB) |",
+        "|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['longest_record_characters']:,} | {row['file_mb']} | {row['seconds']} | "
+                     f"{row['peak_mb']:,} |")
+    write_section("long_records.py", "\n".join(lines))
+    print("\n".join(lines))
     return 0
 
 

@@ -1,8 +1,10 @@
 """Quality and speed of our defaults against BERTopic 0.17 on real labelled corpora.
 
     python benchmarks/quality.py                    # sample papers, BBC News, AI-conference papers
-    python benchmarks/quality.py --all              # + 20 Newsgroups and arXiv CS 2025 (large)
-    python benchmarks/quality.py --embeddings-dir /tmp/exp   # reuse <dataset>.npy embeddings (CSV row order)
+    python benchmarks/quality.py --all              # + 20 Newsgroups and arXiv CS 2025 (TF-IDF only)
+    python benchmarks/quality.py --embeddings-dir DIR   # reuse <dataset>.npy embeddings (CSV row order)
+
+The run rewrites its section of docs/benchmarks.md and benchmarks/results/quality.json.
 
 Each run (dataset x features x model) is a fresh subprocess, so fit time and peak memory (maximum resident
 set size of that process, imports included) are measured alike. Both models get the *same vectors*:
@@ -17,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,6 +35,7 @@ DATASETS = {
     "arxiv-cs-2025": "arxiv-cs-2025.csv.gz",
 }
 DEFAULT_DATASETS = ["sample", "bbc-news", "ai-conference-papers"]
+LARGE_DATASETS = ["20newsgroups", "arxiv-cs-2025"]  # with --all: TF-IDF only (MiniLM: 15-20 min each)
 
 
 # ------------------------------------------------------------------------------------------ one run
@@ -178,41 +179,30 @@ def markdown(results: list[dict]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def write_doc(results: list[dict], path: Path, command: str) -> None:
-    versions = {}
-    for package in ("topics", "bertopic", "umap", "hdbscan", "sklearn"):
-        try:
-            module = __import__(package)
-            versions[package] = getattr(module, "__version__", "?")
-        except Exception:  # noqa: BLE001
-            versions[package] = "not installed"
+def write_doc(results: list[dict], command: str) -> None:
+    """Rewrite the "Quality and speed against BERTopic" section of docs/benchmarks.md."""
+    from _doc import provenance, write_section
+
     text = (
-        "# Benchmarks: quality and speed against BERTopic\n\n"
-        f"Produced by `{command}` on {platform.node() or 'this machine'} "
-        f"({os.cpu_count()} cores, Python {platform.python_version()}; "
-        + ", ".join(f"{k} {v}" for k, v in versions.items())
-        + f"), {time.strftime('%Y-%m-%d')}.\n\n"
+        "## Quality and speed against BERTopic\n\n"
+        + provenance(command, ("topics", "bertopic", "umap", "hdbscan", "sklearn"))
+        + "; raw results in `benchmarks/results/quality.json`.\n\n"
         "Both models get the same vectors: MiniLM (all-MiniLM-L6-v2) embeddings, or for `tfidf` our "
-        "TF-IDF + LSA "
+        "TF-IDF + LSA (and, from 1,000 documents, word-context) "
         'vectors handed to BERTopic as its embeddings. BERTopic: `CountVectorizer(stop_words="english")`, '
         "default UMAP and HDBSCAN. NMI/ARI against the datasets' labels (BBC: 5 sections; AI-conference: 17 "
-        "areas); BERTopic has no themes and its -1 counts as one cluster. NPMI: top 10 words, corpus as "
+        "areas; 20 Newsgroups: 20 groups; arXiv: primary category); BERTopic has no themes and its -1 counts "
+        "as one cluster. NPMI: top 10 words, corpus as "
         "reference, document co-occurrence (our default) and gensim-style 10-token sliding windows; "
         "each model's "
         "words are looked up in its own tokenisation. "
         "Diversity: unique words over the top 10 of every topic. "
         "Fit time: fit only (features given; for BERTopic on `tfidf` it includes computing the LSA vectors), "
         "in a fresh process with numba's cache warm. Peak MB: maximum resident set of that process, imports "
-        "included. Timings are wall-clock on a shared 2-core machine.\n\n" + markdown(results)
+        "included. Timings are wall-clock on a shared 2-core machine. 20 Newsgroups and arXiv CS 2025 run "
+        "with TF-IDF only (MiniLM needs 15-20 minutes for each on 2 cores).\n\n" + markdown(results)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # the sections after the table (written by hand or by other benchmarks) are kept
-    rest = ""
-    if path.is_file():
-        old = path.read_text(encoding="utf-8")
-        cut = old.find("\n## ")
-        rest = old[cut:] if cut >= 0 else ""
-    path.write_text(text + rest, encoding="utf-8")
+    write_section("quality.py", text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--embeddings-dir", help="directory of <dataset>.npy embeddings in the CSV's row order"
     )
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "quality.json"),
+                        help="where the raw results go")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: dataset,features,model in this process
     args = parser.parse_args(argv)
 
@@ -245,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         if DATASETS[dataset] and not (Path(args.data_dir) / DATASETS[dataset]).exists():
             print(f"skipping {dataset}: {Path(args.data_dir) / DATASETS[dataset]} is absent", file=sys.stderr)
             continue
-        for features in args.features:
+        large = dataset in LARGE_DATASETS and not args.datasets
+        for features in [f for f in args.features if not (large and f == "embeddings")]:
             for model in args.models:
                 command = [
                     sys.executable,
@@ -266,9 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                     results.append(json.loads(done.stdout.strip().splitlines()[-1]))
                 print("   ", json.dumps(results[-1]), file=sys.stderr, flush=True)
     shown = " ".join(["python benchmarks/quality.py", *(argv if argv is not None else sys.argv[1:])])
-    write_doc(results, Path(args.output), shown)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_doc(results, shown)
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(markdown(results))
     return 0
 
