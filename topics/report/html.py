@@ -2,7 +2,10 @@
 """index.html: one self-contained page (inline CSS, JS, PNGs and data); works offline and from file://.
 
 The page's skeleton, stylesheet and script are files in `topics/report/assets/` (page.html, report.css,
-report.js), read with `importlib.resources` and inlined when the page is written.
+report.js), read with `importlib.resources` and inlined when the page is written. A Content-Security-Policy
+``<meta>`` admits only those two inline blocks, by their SHA-256 computed at write time, and data: images:
+no other script or style runs, nothing is fetched or sent, so an escaping slip cannot load or leak anything.
+Colours are classes (``c0 {--c: ...}``, `ColorClasses`), since such a policy ignores ``style=""``.
 
 Every piece of corpus text goes through `html.escape`; the data for the interactive map is JSON inside a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., and the
@@ -12,7 +15,9 @@ script only ever puts it into the page with ``textContent``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
 import unicodedata
 from functools import cache
 from html import escape
@@ -35,6 +40,7 @@ from topics.report.content import (
 from topics.wording import plural
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 LABEL_FONT, LABEL_FONT_MANY, LINE_HEIGHT = 13.0, 11.0, 1.15  # SVG units (the map is ~1,000 px wide)
 LABEL_HALO = 3.0  # the white outline around label text, in SVG units
 # advance widths in ems of DejaVu Sans Bold (Linux's usual sans-serif, wider than Segoe UI, San Francisco or
@@ -177,13 +183,14 @@ def _paper_item(paper: Paper, summary: bool) -> str:
 
 
 def _topic(topic: Topic, color: str) -> str:
+    """A topic's article; `color` is the class of its colour (`ColorClasses`)."""
     representative = "".join(
         f'<li><a class="ptitle" href="#paper-{p.index}">{e(p.title)}</a><span class="summary">{e(p.summary)}'
         "</span></li>" for p in topic.representative)
     papers = "".join(_paper_item(p, False) for p in topic.papers)
     stability = f' · <span class="stability">{e(topic.stability)}</span>' if topic.stability else ""
     return f"""
-<article class="topic" id="topic-{topic.topic}" style="--c:{color}">
+<article class="topic {color}" id="topic-{topic.topic}">
   <h3><span class="swatch"></span>Topic {topic.topic}: {e(topic.label)}</h3>
   <p class="meta">{plural(topic.size, 'paper')} · {topic.share:.1%} of the corpus{stability}</p>
   <h4>Keywords</h4><ul class="keywords">{_keywords(topic.keywords)}</ul>
@@ -210,14 +217,14 @@ def _figure(name: str, png: bytes, caption: str) -> str:
             f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>')
 
 
-def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]]) -> str:
+def _named_themes(named: NamedThemesContent, images: dict[str, tuple[bytes, str]], colors: ColorClasses) -> str:
     """The theme overview: papers per named theme with its topics, the plot over time, papers between two."""
     rows = []
     for theme in named.themes:
         topics = ", ".join(f'<a href="#topic-{t}">{t}: {e(label)}</a> <span class="score">{e(match)}</span>'
                            for t, label, match in theme.topics) or "—"
         moved = f" ({theme.by_paper} by their own match)" if theme.by_paper else ""
-        rows.append(f'<tr style="--c:{theme.color}"><th><span class="swatch"></span>{e(theme.name)}</th>'
+        rows.append(f'<tr class="{colors(theme.color)}"><th><span class="swatch"></span>{e(theme.name)}</th>'
                     f'<td>{theme.size}{moved}</td><td class="num">{theme.share:.0%}</td><td>{topics}</td></tr>')
     plot = _figure(NAMED_THEMES_PLOT, *images[NAMED_THEMES_PLOT]) if NAMED_THEMES_PLOT in images else ""
     between = "".join(
@@ -247,19 +254,20 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
     """The page; `images` maps plot name -> (PNG bytes, caption)."""
     themes_html = []
     legend = []
+    colors = ColorClasses()
+    topic_colors = palette.topic_colors(model)
     for theme in content.themes:
-        color = palette.theme_color(theme.theme)
-        topic_colors = palette.topic_colors(model)
+        color = colors(palette.theme_color(theme.theme))
         topic_buttons = "".join(
-            f'<button type="button" data-filter-topic="{t.topic}" aria-pressed="false" style="--c:{topic_colors[t.topic]}">'
+            f'<button type="button" class="{colors(topic_colors[t.topic])}" data-filter-topic="{t.topic}" aria-pressed="false">'
             f'<span class="swatch"></span>{t.topic}: {e(t.label)} ({t.size})</button>' for t in theme.topics)
         legend.append(
-            f'<div class="group" style="--c:{color}"><button type="button" data-filter-theme="{theme.theme}" '
+            f'<div class="group {color}"><button type="button" data-filter-theme="{theme.theme}" '
             f'aria-pressed="false"><span class="swatch"></span>Theme {theme.theme}: {e(theme.label)} '
             f'({theme.size})</button><div class="topics">{topic_buttons}</div></div>')
-        topics_html = "".join(_topic(t, topic_colors[t.topic]) for t in theme.topics)
+        topics_html = "".join(_topic(t, colors(topic_colors[t.topic])) for t in theme.topics)
         themes_html.append(f"""
-<section class="theme" id="theme-{theme.theme}" style="--c:{color}">
+<section class="theme {color}" id="theme-{theme.theme}">
   <h2><span class="swatch"></span>Theme {theme.theme}: {e(theme.label)}</h2>
   <p class="meta">{plural(theme.size, 'paper')} in {plural(len(theme.topics), 'topic')}:
   {', '.join(f'<a href="#topic-{t.topic}">{t.topic}</a>' for t in theme.topics)}</p>
@@ -270,7 +278,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         items = "".join(_paper_item(p, False) for p in content.unassigned)
         themes_html.append(f'<section id="unassigned"><h2>Papers without a topic</h2><ol class="papers">{items}'
                            "</ol></section>")
-    named_themes = _named_themes(content.named_themes, images) if content.named_themes else ""
+    named_themes = _named_themes(content.named_themes, images, colors) if content.named_themes else ""
     named_nav = '<a href="#named-themes">Theme overview</a>' if content.named_themes else ""
     figures = "".join(
         f'<figure id="plot-{e(name)}"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
@@ -286,8 +294,10 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
     notes = f"<h3>Notes</h3><ul>{notes}</ul>" if notes else ""
     sample = f'\n  <p class="sample" id="sample-note">{e(content.sample_note)}</p>' if content.sample_note else ""
     reading = _reading(content.reading) if content.reading else ""
+    style = "\n" + asset("report.css") + colors.rules()
+    script = "\n" + asset("report.js")
     return page_template().substitute(
-        name=e(content.name), css=asset("report.css"), script=asset("report.js"),
+        csp=content_security_policy(script, style), name=e(content.name), style=style, script=script,
         summary=f"{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and "
                 f"{plural(content.n_themes, 'theme')}.",
         reading=reading, sample=sample, cards=cards, named_nav=named_nav, map_width=MAP_WIDTH,
@@ -295,6 +305,36 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         named_themes=named_themes, figures=figures, themes="".join(themes_html), settings=settings,
         metrics=metrics, notes=notes, version=e(_version()), data=safe_json(map_data(model, content)),
     )
+
+
+class ColorClasses:
+    """The page's colours as classes (``c0``, ``c1``, ...) and the rules that set them (``--c``): a
+    Content-Security-Policy that admits only the page's own stylesheet ignores ``style=""`` attributes."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def __call__(self, color: str) -> str:
+        """The class of `color` (a hex colour such as ``#0072B2``)."""
+        if not _HEX_COLOR.fullmatch(color):
+            raise ValueError(f"not a hex colour: {color!r}")
+        return self.names.setdefault(color, f"c{len(self.names)}")
+
+    def rules(self) -> str:
+        """One CSS rule per colour used, in the order they were first used."""
+        return "".join(f".{name}{{--c:{color}}}\n" for color, name in self.names.items())
+
+
+def content_security_policy(script: str, style: str) -> str:
+    """The page's policy: nothing from anywhere (no network, no plugins, no forms, no <base>) but its own
+    inline `script` and `style` blocks, named by their SHA-256, and data: images (the plots)."""
+    return (f"default-src 'none'; script-src {_source_hash(script)}; style-src {_source_hash(style)}; "
+            "img-src data:; base-uri 'none'; form-action 'none'")
+
+
+def _source_hash(text: str) -> str:
+    """A CSP hash source for an inline block whose text is `text` (as it stands between its tags)."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode('ascii')}'"
 
 
 @cache
