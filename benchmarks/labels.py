@@ -228,7 +228,7 @@ def run_corpus(name: str) -> dict:
     random.seed(SEED)
     np.random.seed(SEED)
     import topics
-    from topics.embeddings import load_encoder
+    from topics.encoders import load_encoder
 
     seconds = {}
     clock = time.perf_counter()

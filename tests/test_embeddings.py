@@ -130,7 +130,7 @@ def test_cache_dir_that_is_a_file_is_a_clear_error(tmp_path):
 
 def test_a_local_model_saved_again_is_not_served_from_the_cache(sample, tmp_path):
     # the offline MiniLM copied to a directory, then switched to CLS pooling there: another model, same path
-    from topics.embeddings import resolve_model_path
+    from topics.encoders import resolve_model_path
 
     local = tmp_path / "my-encoder"
     shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), local)
@@ -214,8 +214,7 @@ def test_another_local_model_counts_what_its_own_window_cuts(sample, tmp_path):
     """A sentence-transformers model in a local folder (MiniLM's files, given a max_seq_length of 320): the
     documents longer than its window, in its own tokenizer's pieces, are counted and said, when embedded and
     when served from the cache (then without loading the model)."""
-    from topics.embeddings import resolve_model_path
-    from topics.encoders import window
+    from topics.encoders import resolve_model_path, window
 
     local = tmp_path / "my-encoder"
     shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), local)

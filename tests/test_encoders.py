@@ -19,8 +19,8 @@ from helpers import read_shared
 from scipy.stats import spearmanr
 
 import topics
-from topics.embeddings import EmbeddingCache, embed, load_encoder
-from topics.encoders import HYBRID_STATIC_WEIGHT, cache_name, get_encoder
+from topics.embeddings import EmbeddingCache, embed
+from topics.encoders import HYBRID_STATIC_WEIGHT, cache_name, get_encoder, load_encoder
 
 pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
 pytest.importorskip("onnxruntime", reason="needs the 'fast' extra")

