@@ -31,5 +31,9 @@ class ModelError(TopicsError, ValueError):
     """A model that cannot be fitted, used or loaded as asked."""
 
 
+class ReportError(TopicsError):
+    """The report cannot be written where asked."""
+
+
 class TopicsWarning(UserWarning):
     """Something was skipped or adjusted; the message says what and how many."""

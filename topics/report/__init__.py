@@ -19,14 +19,10 @@ import types
 from collections.abc import Sequence
 from pathlib import Path
 
-from topics.errors import TopicsError
+from topics.errors import ReportError
 from topics.folders import replace_folder, sha256
 
 __all__ = ["ReportError", "write_report"]
-
-
-class ReportError(TopicsError):
-    """The report cannot be written where asked."""
 
 
 def _say(quiet: bool, message: str) -> None:

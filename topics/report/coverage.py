@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from topics.report import ReportError
+from topics.errors import ReportError
 
 _BATCH = 20_000
 
