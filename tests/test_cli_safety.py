@@ -324,6 +324,18 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}"))
 
 
+def writing(out: Path) -> bool:
+    """A new report of `out` is being written: its partial folder beside `out` holds a first file (then
+    the writer is well inside its cleanup, not between creating the folder and guarding it)."""
+    for name in leftovers(out):
+        try:
+            if ".partial" in name and any((out.parent / name).iterdir()):
+                return True
+        except OSError:  # gone meanwhile
+            pass
+    return False
+
+
 def terminate_when(process: subprocess.Popen, ready, what: str, seconds: float = 240) -> None:
     """Send SIGTERM to `process` as soon as `ready()` holds."""
     deadline = time.monotonic() + seconds
@@ -345,8 +357,7 @@ def test_sigterm_while_a_report_is_written_leaves_the_previous_report(tmp_path):
                                 "--n-themes", "2", "-q"], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        terminate_when(process, lambda: any(".partial" in name for name in leftovers(out)),
-                       "writing its report")
+        terminate_when(process, lambda: writing(out), "writing its report")
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
