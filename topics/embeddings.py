@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from topics import defaults
+from topics.documents import capped
 from topics.encoders import (
     MINILM_NAMES,
     Window,
@@ -161,7 +162,7 @@ def embed(
     and nothing is said: a caller embedding in batches says the total once (`say_truncation`)."""
     from tqdm.auto import tqdm
 
-    texts = list(texts)
+    texts = capped(texts)  # a 100 MB record is not tokenised whole to keep its first 256 pieces
     cache = EmbeddingCache(cache_dir, model) if use_cache else None
     keys = [cache.key(t) for t in texts] if cache else []
     cached = cache.get(keys, None) if cache else {}
