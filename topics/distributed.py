@@ -38,6 +38,10 @@ A worker process that dies mid-partition (killed, out of memory) loses nothing: 
 renamed into place, and the scheduler runs the partition again on another worker (up to
 ``distributed.scheduler.allowed-failures`` times, 3 by default); an exception inside a partition is
 retried ``retries`` times.
+
+One module (~650 lines, a quarter of them this description) because the partition bookkeeping (inputs,
+fingerprints, resumable outputs, the count checks) and the two engines share one task record and one
+summary; split, each half would have to know the other's fields.
 """
 
 from __future__ import annotations

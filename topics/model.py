@@ -1,4 +1,9 @@
-"""`TopicModel`: features -> UMAP -> HDBSCAN -> topics, themes and readable labels, scikit-learn style."""
+"""`TopicModel`: features -> UMAP -> HDBSCAN -> topics, themes and readable labels, scikit-learn style.
+
+Longer than the house's ~500 lines on purpose: it is the one public estimator and the facade of about 40
+public methods (tables, plots, search, merging, saving), most of which hand over to a stage module
+(`topics.tables`, `topics.plots`, `topics.persistence`, ...) in a few lines. What it computes itself is
+the order of the fit's stages and the exact assignment of new documents (`_assign`)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from topics import clustering, defaults, params, phrases, themes
+from topics import clustering, defaults, params, phrases, tables, themes
 from topics.assignment import TopicAssigner
 from topics.documents import (
     Documents,
@@ -347,7 +352,7 @@ class TopicModel(BaseEstimator):
 
     @property
     def document_themes_(self) -> np.ndarray:
-        return themes_of(self, self.document_topics_)
+        return tables.themes_of(self, self.document_topics_)
 
     @property
     def is_outlier_(self) -> np.ndarray:
@@ -361,59 +366,23 @@ class TopicModel(BaseEstimator):
     def topic_info(self) -> pd.DataFrame:
         """One row per topic: theme, size, label, keywords with scores, representative documents."""
         self._check_fitted()
-        titles = self.corpus_["title"].tolist()
-        rows = []
-        for t in range(self.n_topics_):
-            rows.append({
-                "topic": t,
-                "theme": int(self.topic_themes_[t]),
-                "theme_label": self.theme_labels_[self.topic_themes_[t]],
-                "size": int(self.topic_sizes_[t]),
-                "share": float(self.topic_sizes_[t] / self.n_documents_),
-                "label": self.topic_labels_[t],
-                **({"name": self.topic_names_[t]} if getattr(self, "topic_names_", None) else {}),
-                "keywords": list(self.topic_keywords_[t]),
-                "keyword_scores": list(self.topic_keyword_scores_[t]),
-                "representative_documents": [titles[i] for i in self.representative_documents_[t]],
-            })
-        return pd.DataFrame(rows)
+        return tables.topic_table(self)
 
     def theme_info(self) -> pd.DataFrame:
         """One row per theme: size, label, keywords, and its topics."""
         self._check_fitted()
-        rows = []
-        for h in range(self.n_themes_):
-            members = np.flatnonzero(self.topic_themes_ == h)
-            rows.append({
-                "theme": h,
-                "size": int(self.topic_sizes_[members].sum()),
-                "label": self.theme_labels_[h],
-                "keywords": list(self.theme_keywords_[h]),
-                "keyword_scores": list(self.theme_keyword_scores_[h]),
-                "topics": members.tolist(),
-            })
-        return pd.DataFrame(rows)
+        return tables.theme_table(self)
 
     def document_info(self) -> pd.DataFrame:
         """One row per document: topic and theme with labels, confidence, outlier flag, map position."""
         self._check_fitted()
-        return document_table(self, self.corpus_, self.document_topics_, self.document_confidence_,
+        return tables.document_table(self, self.corpus_, self.document_topics_, self.document_confidence_,
                               self.is_outlier_, self.map_)
 
     def hierarchy(self) -> pd.DataFrame:
         """The merge tree of topics into themes: one row per merge (SciPy linkage order)."""
         self._check_fitted()
-        n = self.n_topics_
-        members = {i: [i] for i in range(n)}
-        rows = []
-        for step, (left, right, height, _) in enumerate(self.linkage_):
-            node = n + step
-            members[node] = members[int(left)] + members[int(right)]
-            rows.append({
-                "node": node, "left": int(left), "right": int(right), "distance": float(height),
-                "topics": sorted(members[node]), "size": int(self.topic_sizes_[members[node]].sum()),
-            })
-        return pd.DataFrame(rows, columns=["node", "left", "right", "distance", "topics", "size"])
+        return tables.hierarchy_table(self)
 
     def get_topic(self, topic: int) -> list[tuple[str, float]]:
         """Keywords of one topic with their c-TF-IDF scores."""
@@ -577,7 +546,7 @@ class TopicModel(BaseEstimator):
         confidence = table["confidence"].to_numpy(dtype=float).round(4)
         return pd.DataFrame({
             "id": table["id"].to_numpy(),
-            **topic_columns(self, topics),
+            **tables.topic_columns(self, topics),
             "confidence": confidence,
             "is_outlier": (topics < 0) | (confidence < self.outlier_threshold),
         })
@@ -702,33 +671,3 @@ class TopicModel(BaseEstimator):
 
         return (f"{plural(self.n_documents_, 'document')}, {plural(self.n_topics_, 'topic')}, "
                 f"{plural(self.n_themes_, 'theme')}, {self.outlier_share_:.0%} outliers")
-
-
-def themes_of(model: TopicModel, topics: np.ndarray) -> np.ndarray:
-    """The theme of each topic id in `topics` (-1, an outlier, stays -1)."""
-    return np.where(topics >= 0, np.asarray(model.topic_themes_)[np.maximum(topics, 0)], -1)
-
-
-def topic_columns(model: TopicModel, topics: np.ndarray) -> dict[str, np.ndarray]:
-    """topic, topic_label, theme and theme_label of each topic id in `topics` (-1: "outlier")."""
-    topic_labels = np.array([*model.topic_labels_, "outlier"], dtype=object)
-    theme_labels = np.array([*model.theme_labels_, "outlier"], dtype=object)
-    themes = themes_of(model, topics)
-    return {"topic": topics, "topic_label": topic_labels[topics], "theme": themes,
-            "theme_label": theme_labels[themes]}
-
-
-def document_table(
-    model: TopicModel, corpus: pd.DataFrame, topics: np.ndarray, confidence: np.ndarray,
-    is_outlier: np.ndarray, map_2d: np.ndarray,
-) -> pd.DataFrame:
-    """The columns of `TopicModel.document_info` for `corpus`'s documents (topic -1: "outlier")."""
-    return pd.DataFrame({
-        "id": corpus["id"].to_numpy(),
-        "title": corpus["title"].to_numpy(),
-        **topic_columns(model, topics),
-        "confidence": np.round(np.asarray(confidence, dtype=float), 4),
-        "is_outlier": is_outlier,
-        "x": map_2d[:, 0].astype(float),
-        "y": map_2d[:, 1].astype(float),
-    })

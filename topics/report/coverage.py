@@ -50,7 +50,7 @@ class AllPapers:
 
     @property
     def document_themes_(self) -> np.ndarray:
-        from topics.model import themes_of
+        from topics.tables import themes_of
 
         return themes_of(self.model, self.document_topics_)
 
@@ -60,7 +60,7 @@ class AllPapers:
 
     def document_info(self) -> pd.DataFrame:
         """One row per paper of the input, the columns of `TopicModel.document_info`."""
-        from topics.model import document_table
+        from topics.tables import document_table
 
         return document_table(self.model, self.corpus_, self.document_topics_, self.document_confidence_,
                               self.is_outlier_, self.map_)
