@@ -9,6 +9,16 @@ small map crowded with topics) is laid out again smaller, down to 70 % of its si
 `layout_labels` is the geometry alone (boxes of known size in any y-up coordinate system, no
 matplotlib), used by the HTML report's SVG map; `place_labels` measures real text extents with the
 matplotlib renderer and draws the labels with it, for the PNG map.
+
+Ours rather than adjustText, measured (benchmarks/label_placement.py, results/label_placement.json; the
+report's map and labels, adjustText 1.4 with its defaults, 2 shared cores): on BBC News (32 labels) and
+3,000 AI-conference papers (45) ours leaves 0 pairs of labels overlapping where adjustText leaves 20 and
+31, covers 335 and 591 papers where it covers 1,932 and 2,484 (it keeps labels nearer their anchors: a
+median 18 px against our 75-89 px, which the leader lines make up for), and takes 0.4-0.6 s where it
+takes 15-44 s; on the 58 sample papers both leave no overlap (ours 0.04 s, it 1.1 s). Both give the same
+positions twice. And `layout_labels` is geometry alone, which the SVG map needs (adjustText moves
+matplotlib artists). datamapplot draws its own figure with labels around the edge: another design, not a
+placement on ours, and it brings datashader, bokeh and dask.
 """
 
 from __future__ import annotations
