@@ -145,11 +145,21 @@ def test_a_local_model_saved_again_is_not_served_from_the_cache(sample, tmp_path
     assert np.array_equal(after, embed(texts, str(local), use_cache=False, progress=False))
 
 
-def test_no_bar_for_a_single_text(tmp_path, capfd):
+def test_no_bar_for_a_single_text(tmp_path, capfd, monkeypatch):
+    monkeypatch.setattr("topics.progress.mode", lambda: "bar")  # as in a terminal
     embed(["humanoid robots learning from human motion"], cache_dir=tmp_path, progress=True)
     assert "embedding" not in capfd.readouterr().err
     embed(["graph networks for traffic", "robots"], cache_dir=tmp_path, progress=True)
     assert "embedding" in capfd.readouterr().err
+
+
+def test_embedding_progress_in_a_log_is_plain_lines(tmp_path, capfd, monkeypatch):
+    """stderr to a file or CI log: no carriage-return frames, and a line only when it takes a while."""
+    monkeypatch.setattr("topics.progress.LINE_SECONDS", 0.0)
+    embed(["graph networks for traffic", "robots", "protein folding"], cache_dir=tmp_path, progress=True)
+    err = capfd.readouterr().err
+    assert "\r" not in err
+    assert "topics: embedding: 3 of 3 docs done" in err
 
 
 def test_corrupt_cache_file_is_replaced(sample, tmp_path):

@@ -160,7 +160,7 @@ def embed(
     documents were cut is said in a `TopicsWarning`, cached documents counted too, and appended to
     `notes` if a list is given. With a `tally` list, (documents cut, documents) is appended to it instead
     and nothing is said: a caller embedding in batches says the total once (`say_truncation`)."""
-    from tqdm.auto import tqdm
+    from topics.progress import bar as progress_bar
 
     texts = capped(texts)  # a 100 MB record is not tokenised whole to keep its first 256 pieces
     cache = EmbeddingCache(cache_dir, model) if use_cache else None
@@ -176,7 +176,7 @@ def embed(
     if missing:
         encoder = get_encoder(model, progress=progress)
         quiet = not progress or len(missing) < 2  # no bar for one text (a find_topics query)
-        with tqdm(total=len(missing), desc="embedding", unit="doc", disable=quiet) as bar:
+        with progress_bar(len(missing), "embedding", unit="doc", enabled=not quiet) as bar:
             for start in range(0, len(missing), batch_size * 8):
                 batch = missing[start : start + batch_size * 8]
                 encoded = encoder.encode([texts[i] for i in batch], batch_size).astype(np.float32)

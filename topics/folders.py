@@ -59,14 +59,17 @@ def replace_folder(target: str | Path, write: Callable[[Path], None], ours: Coll
     target.parent.mkdir(parents=True, exist_ok=True)
     with _sigterm_as_exit():
         clean_leftovers(target, ours)
-        partial = _new_folder(target, PARTIAL, create=True)
+        partial = None
         try:
+            with _signals_deferred():  # no Ctrl-C between making the folder and knowing its name
+                partial = _new_folder(target, PARTIAL, create=True)
             write(partial)
             _sync(partial)
             with _signals_deferred():
                 _swap(partial, target, set(ours))
         except BaseException:
-            _remove(partial)
+            if partial is not None:
+                _remove(partial)
             raise
 
 
