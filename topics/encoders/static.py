@@ -1,5 +1,15 @@
 """``minilm-static``: a static (bag-of-tokens) model distilled from MiniLM, one vector per word piece; a
-document is the mean of its pieces' vectors and no transformer runs."""
+document is the mean of its pieces' vectors and no transformer runs.
+
+Our distillation rather than model2vec's (`model2vec.distill`, which also distils the local MiniLM with
+the hub switched off), measured by ``benchmarks/static_encoder.py`` (results/static_encoder.json; agreement
+with MiniLM itself as Spearman of all pairwise cosines, 2 shared cores): ours agrees better on every set,
+0.61 against 0.54 on 1,000 AI-conference papers, 0.64 against 0.55 on 500 BBC News articles, 0.52
+against 0.48 on the 58 sample papers (model2vec's defaults, PCA to 256 dimensions; 0.52, 0.51, 0.48
+without PCA), its nearest neighbours agree more often (0.44 against 0.41 of papers with MiniLM's nearest
+among their 5 nearest), and it distils in 60 s against 106 s (148 s without PCA). model2vec encodes
+faster at 256 dimensions (1,020 against 787 documents/s), slower at 384 (523). And ours needs no
+package beyond those MiniLM already brings."""
 
 from __future__ import annotations
 
