@@ -34,6 +34,36 @@ def test_runs_stop_at_punctuation_numbers_letters_and_possessives():
     assert _runs("3D point-cloud segmentation (PCS)") == [["3D", "point-cloud", "segmentation"], ["PCS"]]
 
 
+def test_a_stretch_without_spaces_is_no_text():
+    """20 Newsgroups' largest topic was labelled "AX · G9V · 3Q" from a uuencoded image in six posts."""
+    uuencoded = ("M5%145%145%145%145%145%22DI*2DI*2DE145%145%145%145%145%145%14 "
+                 "MAX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>' "
+                 "MR8F)B8F)B8E,3Q,3`]G9V=GQ<4T-#2+[>U3L")
+    assert _runs(f"The hockey team won {uuencoded} at home, see https://www.example.com/scores/2024/final.html"
+                 ) == [["The", "hockey", "team", "won"], ["at", "home"], ["see"]]
+
+
+def test_an_acronym_names_a_phrase_when_papers_seldom_write_it_out():
+    texts = ["Training on graphics processing units (GPUs) is fast.",
+             "We schedule GPU kernels and GPU memory.", "GPU clusters serve models.",
+             "Each GPU runs one shard.",
+             "Large language models (LLMs) reason. LLMs plan.", "Large language models (LLMs) write code.",
+             "We prompt large language models (LLMs) and LLMs answer."]
+    table = PhraseTable.fit(texts, min_documents=1)
+    assert table.spelling(_phrase(table, "graphics processing units")) == "GPU"  # written out once in four
+    assert table.spelling(_phrase(table, "large language models")) == "large language models"
+
+
+def test_topic_labels_use_the_six_words(sample_model):
+    """Four short phrases rather than three when the words allow: each label of the sample's topics has
+    five or six words, in up to four phrases that share no word."""
+    for label in sample_model.topic_labels_:
+        words = [w.lower() for w in label.replace(" · ", " ").split()]
+        assert 5 <= len(words) <= defaults.MAX_LABEL_WORDS, label
+        assert len(words) == len(set(words)), label
+    assert any(len(label.split(" · ")) == 4 for label in sample_model.topic_labels_)
+
+
 def test_acronyms_defined_in_the_text_are_found_by_their_letters():
     from topics.phrases import _stop_lists
 
@@ -76,9 +106,10 @@ def test_a_title_counts_twice():
 
 def test_sample_labels_are_phrases_of_at_most_six_words(sample_model):
     model = sample_model
-    for label in [*model.topic_labels_, *model.theme_labels_]:
+    most = [defaults.TOPIC_LABEL_PHRASES] * model.n_topics_ + [defaults.LABEL_PHRASES] * model.n_themes_
+    for label, n_phrases in zip([*model.topic_labels_, *model.theme_labels_], most, strict=True):
         parts = label.split(" · ")
-        assert 1 <= len(parts) <= defaults.LABEL_PHRASES
+        assert 1 <= len(parts) <= n_phrases
         assert sum(len(p.split()) for p in parts) <= defaults.MAX_LABEL_WORDS, label
         assert parts[0].lower() not in GENERIC, label
         words = [w.lower() for p in parts for w in p.split()]

@@ -29,6 +29,13 @@ MAX_LABEL_WORDS = 6  # a topic's or theme's label: up to LABEL_PHRASES phrases, 
 # (issue 20's judge, paper->label accuracy with MiniLM: two phrases at most scored 0.526-0.586 on BBC,
 # AI-conference and the sample's topics, three 0.581-0.776; docs/benchmarks.md "Labels")
 LABEL_PHRASES = 3
+# a topic's label takes a 4th phrase while words remain under MAX_LABEL_WORDS (issue 20's judges on the five
+# corpora of docs/benchmarks.md "Labels": MiniLM up on four, 0.655 -> 0.741 on the sample's topics, 0.571 ->
+# 0.556 on AI-conference papers; the TF-IDF judge up on all five)
+TOPIC_LABEL_PHRASES = 4
+# an acronym names a phrase ("GPU", "MIDI") when fewer than this share of the papers using it ever write
+# the long form: papers that mostly define it ("large language models (LLMs)") keep the long form
+WRITTEN_OUT_SHARE = 0.5
 PHRASE_CARRY_SHARE = 0.4
 # after a label's first phrase, no lone word that more than this share of all papers hold ("datasets")
 COMMON_PHRASE_SHARE = 0.2

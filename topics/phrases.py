@@ -16,9 +16,8 @@ class; scispaCy's acronym detector needs spaCy and a downloaded model. Counting 
 `PhraseTable.fit(texts, titles)` counts every candidate per document; `topic_labels` (class-based TF-IDF
 over phrases) and `theme_labels` (share of the theme's papers that hold a phrase times the share of the
 phrase's papers that are in the theme) turn the counts into labels of at most `defaults.MAX_LABEL_WORDS`
-words, up to `defaults.LABEL_PHRASES` phrases joined by " · ". Three short phrases rather than two: with
-two, MiniLM placed 0.53-0.59 of the papers nearest their own topic's label (BBC News, AI-conference
-papers, the sample), below four plain c-TF-IDF words (0.58-0.74); with three, 0.58-0.78.
+words, up to `defaults.TOPIC_LABEL_PHRASES` (topics) or `defaults.LABEL_PHRASES` (themes) phrases joined by
+" · ": short phrases tell papers apart better than two long ones (docs/benchmarks.md "Labels").
 """
 
 from __future__ import annotations
@@ -76,7 +75,9 @@ def word_key(word: str) -> str:
 
 
 # one pass over a text: a word, or what ends a run of words (punctuation, a line break, a dash between spaces)
-_WORD_OR_BREAK = re.compile(r"(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
+# a stretch of 30 or more characters with no space is no text: uuencoded or base64 lines, hashes, addresses
+_WORD_OR_BREAK = re.compile(
+    r"(?<!\S)\S{30,}|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -260,18 +261,27 @@ class PhraseTable:
         spellings: Counter[str] = Counter()
         inside: Counter[str] = Counter()  # the spellings found inside an abstract's sentence
         named: set[str] = set()  # words capitalised inside an abstract's sentence
+        short = {s for s, long_form in self.acronyms.items() if long_form == key} if len(key) > 1 else set()
+        abbreviated: Counter[str] = Counter()  # the acronyms standing for it, as written ("LLMs")
+        written_out = 0  # documents that write it out at least once
         for d in holders:
+            before = sum(spellings.values())
             for run, is_body in self._runs_of(d):
                 if is_body:
                     named.update(w for w in run[1:] if w[:1].isupper())
+                if short:
+                    abbreviated.update(w for w in run if not w.islower() and _acronym_key(w) in short)
                 for start, end in _spans(run, target):
                     spelled = " ".join(run[start:end])
                     spellings[spelled] += 1
                     if is_body and start > 0:
                         inside[spelled] += 1
+            written_out += sum(spellings.values()) > before
         if not spellings:  # only ever an acronym standing for it
             short = [s for s, long_form in self.acronyms.items() if long_form == key]
             return " ".join(key) if not short else f"{' '.join(key)} ({short[0]})"
+        if abbreviated and written_out < defaults.WRITTEN_OUT_SHARE * len(holders):
+            return max(abbreviated, key=lambda s: (abbreviated[s], s))  # "GPU", "MIDI": as papers write it
         forms: Counter[str] = Counter()  # how it is written, case aside: "self-supervised", "self supervised"
         for spelled, count in spellings.items():
             forms[spelled.lower()] += count
@@ -382,13 +392,14 @@ def _upgrade(phrase: int, documents: np.ndarray, table: PhraseTable, needed: int
 
 
 def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed: int, max_words: int,
-          rescore: Callable[[list[int]], np.ndarray] | None = None) -> list[int]:
-    """Up to `defaults.LABEL_PHRASES` phrases for a class: the best scoring, made as long as its documents
-    carry, then each time the best (by `rescore` of the phrases chosen so far, if given) that shares no
-    word stem with those chosen and fits in `max_words` words in all."""
+          rescore: Callable[[list[int]], np.ndarray] | None = None, n_phrases: int = defaults.LABEL_PHRASES,
+          fill: bool = False) -> list[int]:
+    """Up to `n_phrases` phrases for a class: the best scoring, made as long as its documents carry, then
+    each time the best (by `rescore` of the phrases chosen so far, if given) that shares no word stem with
+    those chosen and fits in `max_words` words in all; without `fill`, no more once a word or none is left."""
     chosen: list[int] = []
     words = 0
-    for _ in range(defaults.LABEL_PHRASES):
+    for _ in range(n_phrases):
         if chosen and rescore is not None:
             scores = rescore(chosen)
         eligible = (documents >= needed) & (scores > 0)
@@ -410,7 +421,7 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
             break
         else:
             break
-        if words >= max_words - 1:
+        if words >= max_words - (0 if fill else 1):
             break
     return chosen
 
@@ -447,7 +458,8 @@ def _class_documents(held: sp.csr_matrix, classes: np.ndarray, n_classes: int) -
 
 def topic_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_classes: int,
                  max_words: int = defaults.MAX_LABEL_WORDS) -> list[str]:
-    """Each topic's label: phrases by class-based TF-IDF over phrases (`rows`: the documents in a topic)."""
+    """Each topic's label: phrases by class-based TF-IDF over phrases (`rows`: the documents in a topic),
+    up to `defaults.TOPIC_LABEL_PHRASES` of them while words remain under `max_words`."""
     counts = table.counts[rows]
     weights, documents = class_tfidf(counts, classes, n_classes)
     sizes = np.bincount(classes, minlength=n_classes)
@@ -459,7 +471,8 @@ def topic_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_cl
         if n_classes > defaults.MAX_CLASSES_PER_KEYWORD + 1:
             scores[rank[c] >= defaults.MAX_CLASSES_PER_KEYWORD] = 0
         needed = 2 if sizes[c] >= 4 else 1
-        chosen.append(_pick(scores, documents[c], table, needed, max_words))
+        chosen.append(_pick(scores, documents[c], table, needed, max_words,
+                            n_phrases=defaults.TOPIC_LABEL_PHRASES, fill=True))
     return _labels(chosen, table)
 
 
