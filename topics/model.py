@@ -79,13 +79,20 @@ class TopicModel(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def fit(
-        self, documents: Documents, embeddings: np.ndarray | None = None, sample: int | None = None
+        self, documents: Documents, embeddings: np.ndarray | None = None, sample: int | None = None,
+        previous: TopicModel | None = None,
     ) -> TopicModel:
         """Fit topics and themes to a corpus table, a Series or a list of strings; returns self.
 
         `sample=N` fits on N documents drawn deterministically (by `random_state`); the model then
         describes that sample, and `assign` gives every document, sampled or not, its topic.
+        `previous=model` continues from an earlier fit: its topics and themes are matched to the new ones,
+        which keep their numbers and names, and `changes_` says what changed (`topics.changes`).
         """
+        if previous is not None:
+            from topics.changes import check_previous
+
+            check_previous(previous)
         started = time.perf_counter()
         self._forget_derived()
         self.__dict__.pop("vectors_", None)  # the vector space is fitted anew
@@ -132,9 +139,14 @@ class TopicModel(BaseEstimator):
 
             clock = time.perf_counter()
             seeds = self._seed(vectors)
+            labels, weight = None if seeds is None else seeds.labels, self.guide_strength
+            if previous is not None and seeds is None:  # continued: the previous topics seed UMAP
+                from topics import changes
+
+                labels, weight = changes.seed_labels(previous, corpus), changes.SEED_STRENGTH
             found = clustering.cluster(
-                vectors, overrides, self.random_state, self._say, steps.advance,
-                seeds=None if seeds is None else seeds.labels, seed_weight=self.guide_strength,
+                vectors, overrides, self.random_state, self._say, steps.advance, seeds=labels,
+                seed_weight=weight,
             )
             self.timings_["clusters"] = time.perf_counter() - clock
 
@@ -143,6 +155,12 @@ class TopicModel(BaseEstimator):
             self._fit_topics(corpus, vectors, counts, found, embedding_notes)
             self.timings_["labels"] = time.perf_counter() - clock
         self.guided_ = None
+        if previous is not None:
+            from topics.changes import follow
+
+            clock = time.perf_counter()
+            follow(self, previous)
+            self.timings_["changes"] = time.perf_counter() - clock
         if seeds is not None:
             self.guided_ = {"strength": float(self.guide_strength), "seeded": seeds.counts()}
             used = found.method.startswith("umap")
@@ -280,8 +298,9 @@ class TopicModel(BaseEstimator):
         return "callable" if callable(self.features) or self.features == "callable" else "encoder"
 
     def _forget_derived(self) -> None:
-        """Drop what describes earlier topics (named themes, stability): a new fit or merge replaces them."""
-        for stale in ("named_themes_", "stability_", "topic_stability_"):
+        """Drop what describes earlier topics (named themes, stability, changes): a new fit or merge replaces
+        them."""
+        for stale in ("named_themes_", "stability_", "topic_stability_", "changes_", "previous_"):
             self.__dict__.pop(stale, None)
 
     # ------------------------------------------------------------------ topics and themes
@@ -314,6 +333,9 @@ class TopicModel(BaseEstimator):
             self.theme_choice_ = f"{n_themes} themes: set by n_themes={self.n_themes}" + (
                 f" (capped at the {n_topics} topics found)" if n_themes < self.n_themes else "")
         self.topic_themes_ = themes.cut(self.linkage_, n_topics, n_themes)
+        numbers = (getattr(self, "previous_", None) or {}).get("theme_numbers")  # kept from a previous fit
+        if numbers is not None and len(numbers) == n_themes:
+            self.topic_themes_ = np.asarray(numbers, dtype=self.topic_themes_.dtype)[self.topic_themes_]
         self.n_themes_ = n_themes
         document_themes = self.topic_themes_[topics[assigned]]
         theme_keywords = extract_keywords(

@@ -64,6 +64,15 @@ def check_state(state: Any, vocabulary: Any) -> None:
             optional=True)
     require("vectors_from_", get("vectors_from_") in (None, *VECTOR_SOURCES),
             f"null or one of {', '.join(VECTOR_SOURCES)}", optional=True)
+    require("previous_", get("previous_") is None or isinstance(get("previous_"), dict), "null or a mapping",
+            optional=True)
+    numbers = (get("previous_") or {}).get("theme_numbers")
+    require("previous_", numbers is None or (isinstance(numbers, list) and all(is_whole(n) for n in numbers)
+            and sorted(numbers) == list(range(len(numbers)))), "a mapping whose theme_numbers are a "
+            "permutation", optional=True)
+    changes = get("changes_")
+    require("changes_", changes is None or (isinstance(changes, list) and all(
+        isinstance(row, dict) for row in changes)), "null or a list of rows", optional=True)
     names = get("topic_names_")
     require("topic_names_", names is None or (isinstance(names, list) and all(
         n is None or isinstance(n, str) for n in names)), "null or a list of names", optional=True)

@@ -47,7 +47,8 @@ _STATE = [
 ]
 # written since the first release of format 1; a model without them loads with these defaults
 _OPTIONAL_STATE = {"n_input_documents_": None, "sample_indices_": None, "guided_": None,
-                   "vectors_from_": None}  # None in models saved before it existed: inferred on use
+                   "vectors_from_": None,  # None in models saved before it existed: inferred on use
+                   "previous_": None, "changes_": None}  # continued from a previous model (topics.changes)
 _NAMES_STATE = {"topic_names_": None, "naming_notes_": []}  # a namer's names: kept, the namer is not saved
 MANIFEST = "model.json"
 DATA_FILES = ("arrays.npz", "counts.npz", "corpus.jsonl.gz")  # their digests are in model.json's "files"
@@ -94,6 +95,7 @@ def save(model: TopicModel, directory: str | Path) -> Path:
         "state": {
             **{name: getattr(model, name) for name, kind in _STATE if kind == "json"},
             **{name: getattr(model, name, default) for name, default in _OPTIONAL_STATE.items()},
+            "changes_": _records(getattr(model, "changes_", None)),
             **{name: getattr(model, name, default) for name, default in _NAMES_STATE.items()},
         },
         "vocabulary": model.vocabulary_.terms,
@@ -128,6 +130,13 @@ def themes_as_json(themes):
     if isinstance(themes, (list, tuple)) and all(isinstance(t, NamedTheme) for t in themes):
         return {"themes": {t.name: {"description": t.description, "seeds": list(t.seeds)} for t in themes}}
     return themes
+
+
+def _records(table: pd.DataFrame | None) -> list[dict] | None:
+    """`changes_` as JSON rows (its missing ids as null)."""
+    if table is None:
+        return None
+    return [{k: (None if v is pd.NA else v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def _json_default(value):
@@ -225,6 +234,10 @@ def _model(directory: Path, document: dict, model_class: type[TopicModel]) -> To
         setattr(model, name, arrays[name] if kind == "array" else state[name])
     for name, default in _OPTIONAL_STATE.items():
         setattr(model, name, state.get(name, default))
+    if model.changes_ is not None:
+        from topics.changes import changes_table
+
+        model.changes_ = changes_table(model.changes_)
     if model.sample_indices_ is not None:
         model.sample_indices_ = np.asarray(model.sample_indices_, dtype=np.int64)
     model.vocabulary_ = Vocabulary(terms=list(vocabulary), idf=arrays["idf"])
