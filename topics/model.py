@@ -87,7 +87,8 @@ class TopicModel(BaseEstimator):
         `sample=N` fits on N documents drawn deterministically (by `random_state`); the model then
         describes that sample, and `assign` gives every document, sampled or not, its topic.
         `previous=model` continues from an earlier fit: its topics and themes are matched to the new ones,
-        which keep their numbers and names, and `changes_` says what changed (`topics.changes`).
+        which keep their numbers and names, and `changes_` says what changed (`topics.changes`); the
+        previous topics of the shared papers seed UMAP (unless `guided_themes` do) to keep them stable.
         """
         if previous is not None:
             from topics.changes import check_previous
