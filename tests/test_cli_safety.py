@@ -17,7 +17,8 @@ import pytest
 
 import topics
 import topics.progress as progress_module
-from topics.cli import UsageError, build_parser, resolve_options
+from topics.cli import UsageError, build_parser
+from topics.cli_options import resolve_options
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "topics" / "data" / "sample-papers.txt"
