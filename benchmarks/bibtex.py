@@ -290,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(results, indent=1, ensure_ascii=False))
+    if args.markdown:
+        from _doc import write_section
+
+        title = "## BibTeX: our reader against bibtexparser 2, LaTeX decoding"
+        write_section("bibtex.py", f"{title}\n\n{markdown(summary)}")
     return 0
 
 

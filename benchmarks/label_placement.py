@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(summary["results"], indent=1))
+    if args.markdown:
+        from _doc import write_section
+
+        title = "## Map labels: our placement against adjustText"
+        write_section("label_placement.py", f"{title}\n\n{markdown(summary)}")
     return 0
 
 

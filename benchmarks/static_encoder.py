@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(summary["encoders"], indent=1))
+    if args.markdown:
+        from _doc import write_section
+
+        title = "## Static embeddings: our distillation against model2vec"
+        write_section("static_encoder.py", f"{title}\n\n{markdown(summary)}")
     return 0
 
 
