@@ -25,8 +25,10 @@ def provenance(command: str, packages: tuple[str, ...] = ("topics",)) -> str:
             versions.append(f"{package} {getattr(module, '__version__', '?')}")
         except Exception:  # noqa: BLE001 - a missing optional package is said, not fatal
             versions.append(f"{package} not installed")
+    load = f"load average {os.getloadavg()[1]:.1f} over the last 5 minutes of the run; " if hasattr(
+        os, "getloadavg") else ""
     return (f"`{command}` ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"{', '.join(versions)}; {time.strftime('%Y-%m-%d')})")
+            f"{', '.join(versions)}; {load}{time.strftime('%Y-%m-%d')})")
 
 
 def write_section(name: str, text: str, doc: Path = DOC) -> None:
