@@ -106,6 +106,10 @@ def _common_options(with_out: bool) -> argparse.ArgumentParser:
                        help="number of themes, or 'auto' (default)")
     model.add_argument("--random-state", type=seed, metavar="SEED",
                        help="random seed, 0 to 4294967295 (default: 42)")
+    model.add_argument("--since", metavar="PREVIOUS",
+                       help="continue from an earlier report folder or saved model: its topics and themes "
+                            "keep their numbers and names where they match, and what changed is reported "
+                            "(new, grew, shrank, faded, split, merged; changes.csv). PREVIOUS is only read")
     general = parent.add_argument_group("general")
     general.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
     if with_out:

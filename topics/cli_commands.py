@@ -73,6 +73,22 @@ def _namer(options: dict):
     return load_namer(options["namer"])
 
 
+def _previous(since: str | None):
+    """The model of `--since`: a report folder (its model/) or a saved model folder; read, never written."""
+    if not since:
+        return None
+    from topics import TopicModel
+
+    path = Path(since).expanduser()
+    if not path.exists():
+        raise CommandError(f"--since {printable(since)}: no such file or folder")
+    for folder in (path / "model", path):
+        if (folder / "model.json").is_file():
+            return TopicModel.load(folder)
+    raise CommandError(f"--since {printable(since)} is neither a topics report (a folder with model/) nor a "
+                       "saved model (a folder with model.json); give the report or model to continue from")
+
+
 def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
     from topics import TopicModel, defaults
 
@@ -91,7 +107,12 @@ def _fit(corpus, options: dict, progress: Progress, guided_themes=None):
     else:
         sample = None
         progress.say(f"fitting: {features} features, map, clusters, labels")
-    model.fit(corpus, sample=sample)
+    previous = _previous(options.get("since"))
+    model.fit(corpus, sample=sample, previous=previous)
+    if previous is not None:
+        from topics.changes import summary
+
+        progress.say(f"since {printable(options['since'])}: {summary(model.changes_, model.previous_)}")
     timings = model.timings_
     dims = getattr(model, "vectors_", None)
     shape = f" -> {dims.shape[1]} dimensions" if dims is not None else ""

@@ -36,6 +36,7 @@ OPTIONS: dict[str, tuple[str, object]] = {
     "random_state": ("seed", 42),
     "sample": ("posint", None),
     "themes": ("str", None),
+    "since": ("str", None),
     "guided": ("bool", False),
     "namer": ("str", None),
     "strict": ("bool", False),

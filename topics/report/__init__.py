@@ -147,6 +147,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
     from topics.report import content as content_module
     from topics.report import files, html, markdown
     from topics.report.cells import CELLS_NEUTRALISED, CELLS_RAW, write_csv
+    from topics.report.changes import CHANGES_PLOT, changes_of, flat_table
     from topics.report.coverage import AllPapers, all_papers
 
     model._check_fitted()
@@ -189,6 +190,13 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
                 png = png_bytes(plot_named_themes_over_time(model, named))
                 images["named-themes-over-time"] = (png, caption)
                 (folder / "named-themes-over-time.png").write_bytes(png)
+        changes = changes_of(model)
+        if changes is not None:
+            from topics.plots.changes import plot_theme_changes
+
+            png = png_bytes(plot_theme_changes(fitted))
+            images[CHANGES_PLOT] = (png, "Papers per theme in the previous run and now.")
+            (folder / f"{CHANGES_PLOT}.png").write_bytes(png)
         all_timings["plots"] = time.perf_counter() - clock
         _say(quiet, f"topics: plots: {len(images)} figures ({all_timings['plots']:.1f} s)")
 
@@ -199,6 +207,11 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         clock = time.perf_counter()
         shown_settings = dict(settings or {}) | {"model": files.model_settings(model)}
         content = content_module.build(model, name, shown_settings, metrics, read_info=read_info)
+        if changes is not None:
+            from topics.changes import summary
+
+            content.changes, content.changes_summary = changes, summary(changes, fitted.previous_)
+            write_csv(flat_table(changes), folder / "changes.csv", raw=raw_csv)
         if named is not None:
             content.named_themes = content_module.build_named_themes(named, content.papers)
             write_csv(named.papers, folder / "named-themes.csv", raw=raw_csv)

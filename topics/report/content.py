@@ -174,6 +174,8 @@ class Content:
     named_themes: NamedThemesContent | None = None
     sample_note: str = ""  # when the model was fitted on a sample: says so, and what the report covers
     reading: Reading | None = None  # what reading the input dropped; None when nothing was
+    changes: object = None  # the model's changes_ (a DataFrame) when it continued a previous one
+    changes_summary: str = ""
 
 
 def sample_counts(model) -> tuple[int, int, bool] | None:

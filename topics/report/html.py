@@ -29,6 +29,7 @@ import numpy as np
 from topics.plots import palette
 from topics.plots._figure import wrap_label
 from topics.plots.labels import layout_labels, leader_end
+from topics.report.changes import CHANGES_PLOT, section_html
 from topics.report.content import (
     NAMED_THEMES_INTRO,
     Content,
@@ -283,7 +284,14 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
     figures = "".join(
         f'<figure id="plot-{e(name)}"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
         f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
-        for name, (png, caption) in images.items() if not (content.named_themes and name == NAMED_THEMES_PLOT))
+        for name, (png, caption) in images.items()
+        if not (content.named_themes and name == NAMED_THEMES_PLOT) and name != CHANGES_PLOT)
+    changes, changes_nav = "", ""
+    if content.changes is not None:
+        plot = _figure(CHANGES_PLOT, *images[CHANGES_PLOT]) if CHANGES_PLOT in images else ""
+        changes = section_html(content.changes, content.changes_summary, plot)
+        changes_nav = '<a href="#changes">What changed</a><a href="changes.csv">changes.csv</a>'
+
     cards = "".join(f'<div class="card"><b>{e(v)}</b><span>{e(k)}</span></div>' for k, v in content.overview)
     settings = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in content.settings)
     metrics = ""
@@ -300,7 +308,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         csp=content_security_policy(script, style), name=e(content.name), style=style, script=script,
         summary=f"{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and "
                 f"{plural(content.n_themes, 'theme')}.",
-        reading=reading, sample=sample, cards=cards, named_nav=named_nav, map_width=MAP_WIDTH,
+        reading=reading, sample=sample, cards=cards, named_nav=changes_nav + named_nav, changes=changes, map_width=MAP_WIDTH,
         map_height=MAP_HEIGHT, map_labels=_svg_labels(map_labels(model)), legend="".join(legend),
         named_themes=named_themes, figures=figures, themes="".join(themes_html), settings=settings,
         metrics=metrics, notes=notes, version=e(_version()), data=safe_json(map_data(model, content)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from topics.report.changes import CHANGES_PLOT, section_markdown
 from topics.report.content import NAMED_THEMES_INTRO, Content, NamedThemesContent, Paper, Reading
 from topics.wording import plural
 
@@ -78,6 +79,11 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
         out += _reading(content.reading)
     if content.sample_note:
         out += [f"> {escape(content.sample_note)}", ""]
+    if content.changes is not None:
+        out += section_markdown(content.changes, content.changes_summary, escape)
+        if CHANGES_PLOT in images:
+            file, caption = images[CHANGES_PLOT]
+            out += [f"![{escape(caption)}]({file})", ""]
     if "map" in images:
         file, caption = images["map"]
         out += [f"![{escape(caption)}]({file})", ""]
@@ -90,7 +96,7 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
             out.append(f"| {theme.theme} | [{topic.topic}](#topic-{topic.topic}) | {topic.size} | "
                        f"{escape(topic.label)} |")
     out.append("")
-    plots = [name for name in images if name != "map"
+    plots = [name for name in images if name not in ("map", CHANGES_PLOT)
              and not (content.named_themes and name == NAMED_THEMES_PLOT)]
     if plots:
         out += ["## Plots", ""]
