@@ -11,6 +11,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from topics.documents import capped
 from topics.errors import ModelError
 from topics.plots import palette
 from topics.plots._figure import (
@@ -115,7 +116,7 @@ def keyword_forms(model, topic: int, words: list[str], max_papers: int = 500) ->
     corpus = getattr(model, "corpus_", None)
     if missing and corpus is not None and "text" in corpus.columns:
         members = np.flatnonzero(np.asarray(model.document_topics_) == topic)[:max_papers]
-        texts = corpus["text"].iloc[members].fillna("").astype(str).tolist()
+        texts = capped(corpus["text"].iloc[members].fillna("").astype(str).tolist())
         forms.update({key(w): form for w, form in _display_forms(missing, texts).items()})
     return [forms.get(key(w), w) for w in words]
 

@@ -18,7 +18,7 @@ SHOWN_SKIPPED = 5  # malformed entries listed by their reason (line number) on t
 
 def first_sentence(text: str) -> str:
     """The first sentence of `text` (at most ~320 characters)."""
-    text = " ".join(str(text or "").split())
+    text = " ".join(str(text or "")[: 8 * MAX_SENTENCE].split())  # the start is enough, however long the text
     if not text:
         return ""
     sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
