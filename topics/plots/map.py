@@ -12,6 +12,13 @@ from topics.plots._figure import BASE_FONT, DPI, new_figure, short_keeping, wrap
 from topics.plots.labels import Label, place_labels
 from topics.wording import plural
 
+MAP_LABEL_PHRASES = 2  # a map shows each topic's first phrases; the full label is beside it in the report
+
+
+def map_label(label: str) -> str:
+    """A topic's label as the map shows it: its first `MAP_LABEL_PHRASES` phrases."""
+    return " · ".join(str(label).split(" · ")[:MAP_LABEL_PHRASES])
+
 
 def topic_anchors(model) -> np.ndarray:
     """Where each topic's label points to: the medoid-ish centre (median) of its confident papers."""
@@ -76,7 +83,7 @@ def plot_map(model, *, title: str | None = None, label_topics: bool = True, widt
         order = np.argsort(-np.asarray(model.topic_sizes_), kind="stable")
         many = model.n_topics_ > 30
         labels = [
-            Label(anchors[t, 0], anchors[t, 1], wrap_label(model.topic_labels_[t], 22),
+            Label(anchors[t, 0], anchors[t, 1], wrap_label(map_label(model.topic_labels_[t]), 22),
                   palette.shade(topic_colors[t], 0.1), (7.5 if many else 8.5) * scale)
             for t in order
         ]
