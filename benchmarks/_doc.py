@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import platform
 import time
+from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +31,21 @@ def provenance(command: str, packages: tuple[str, ...] = ("topics",)) -> str:
         os, "getloadavg") else ""
     return (f"`{command}` ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
             f"{', '.join(versions)}; {load}{time.strftime('%Y-%m-%d')})")
+
+
+def package_version(package: str) -> str | None:
+    """The installed version of `package` (its distribution name), or None."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def run_record(command: str, packages: tuple[str, ...]) -> dict:
+    """The head of a benchmark's raw results: its command, date, machine and the versions of `packages`."""
+    return {"command": command, "date": date.today().isoformat(),
+            "machine": f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "versions": {package: package_version(package) for package in packages}}
 
 
 def write_section(name: str, text: str, doc: Path = DOC) -> None:

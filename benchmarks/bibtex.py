@@ -27,18 +27,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
 import time
 import unicodedata
 import warnings
-from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+from _doc import run_record, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -283,26 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = run()
-    summary = {"command": COMMAND, "date": date.today().isoformat(),
-               "machine": f"{platform.platform()}, {os.cpu_count()} cores, "
-                          f"Python {platform.python_version()}",
-               "versions": {p: _version(p) for p in ("bibtexparser", "pylatexenc")}, "results": results}
+    summary = {**run_record(COMMAND, ("bibtexparser", "pylatexenc")), "results": results}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(results, indent=1, ensure_ascii=False))
     if args.markdown:
-        from _doc import write_section
-
         title = "## BibTeX: our reader against bibtexparser 2, LaTeX decoding"
         write_section("bibtex.py", f"{title}\n\n{markdown(summary)}")
     return 0
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 if __name__ == "__main__":

@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 import warnings
-from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib
+from _doc import run_record, write_section
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
@@ -146,26 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--markdown", action="store_true", help="print the table for docs/benchmarks.md")
     args = parser.parse_args(argv)
-    summary = {"command": COMMAND, "date": date.today().isoformat(),
-               "machine": f"{platform.platform()}, {os.cpu_count()} cores, "
-                          f"Python {platform.python_version()}",
-               "versions": {p: _version(p) for p in ("adjustText", "matplotlib")}, "results": run()}
+    summary = {**run_record(COMMAND, ("adjustText", "matplotlib")), "results": run()}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(summary["results"], indent=1))
     if args.markdown:
-        from _doc import write_section
-
         title = "## Map labels: our placement against adjustText"
         write_section("label_placement.py", f"{title}\n\n{markdown(summary)}")
     return 0
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 if __name__ == "__main__":

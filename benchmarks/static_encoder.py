@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 import warnings
-from datetime import date
-from importlib import metadata
 from pathlib import Path
+
+from _doc import run_record, write_section
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -136,27 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--markdown", action="store_true", help="print the table for docs/benchmarks.md")
     args = parser.parse_args(argv)
-    summary = {"command": COMMAND, "date": date.today().isoformat(),
-               "machine": f"{platform.platform()}, {os.cpu_count()} cores, "
-                          f"Python {platform.python_version()}",
-               "versions": {p: _version(p) for p in ("model2vec", "torch", "transformers", "tokenizers")},
-               **run()}
+    summary = {**run_record(COMMAND, ("model2vec", "torch", "transformers", "tokenizers")), **run()}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(markdown(summary) if args.markdown else json.dumps(summary["encoders"], indent=1))
     if args.markdown:
-        from _doc import write_section
-
         title = "## Static embeddings: our distillation against model2vec"
         write_section("static_encoder.py", f"{title}\n\n{markdown(summary)}")
     return 0
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 if __name__ == "__main__":
