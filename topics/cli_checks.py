@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from topics.errors import TopicsError
+from topics.folders import as_written, existing_parent
 
 __all__ = ["DestinationError", "check_default_report", "check_destination", "check_model_out", "printable",
            "sample_path"]
@@ -47,26 +48,15 @@ def check_destination(out: Path, option: str = "--out") -> None:
     shown = printable(out)
     if out.exists() and not out.is_dir():
         raise DestinationError(f"{option} {shown} is a file, not a folder; choose another {option}")
-    parent = _real(out).parent
-    while not parent.exists():
-        parent = parent.parent
+    parent = existing_parent(out)
     if not parent.is_dir():
-        raise DestinationError(f"cannot write {option} {shown}: {printable(_shown_ancestor(out, parent))} "
+        raise DestinationError(f"cannot write {option} {shown}: {printable(as_written(out, parent))} "
                                "is a file, not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise DestinationError(f"cannot write {option} {shown}: no permission to create files in "
-                               f"{printable(_shown_ancestor(out, parent))}")
+                               f"{printable(as_written(out, parent))}")
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         raise DestinationError(f"cannot replace {option} {shown}: no permission to change that folder")
-
-
-def _shown_ancestor(out: Path, real_ancestor: Path) -> Path:
-    """The ancestor of `out` as the user wrote it (``notes.txt`` of ``notes.txt/model``), else its real
-    path."""
-    for candidate in (out.expanduser(), *out.expanduser().parents):
-        if str(candidate) not in ("", ".") and _real(candidate) == real_ancestor:
-            return candidate
-    return real_ancestor
 
 
 def check_model_out(out: Path, inputs: Iterable[Path], force: bool) -> None:

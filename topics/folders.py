@@ -47,6 +47,24 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def existing_parent(target: str | Path) -> Path:
+    """The first folder above `target` (its real path) that exists: where a folder replacing `target` is
+    built, so the one whose permissions decide whether `target` can be written."""
+    above = Path(os.path.realpath(Path(target).expanduser())).parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    return above
+
+
+def as_written(target: str | Path, real_ancestor: Path) -> Path:
+    """`real_ancestor` as the user wrote it in `target` (``notes.txt`` of ``notes.txt/model``), else as is."""
+    target = Path(target).expanduser()
+    for candidate in (target, *target.parents):
+        if str(candidate) not in ("", ".") and Path(os.path.realpath(candidate)) == real_ancestor:
+            return candidate
+    return real_ancestor
+
+
 def replace_folder(target: str | Path, write: Callable[[Path], None], ours: Collection[str]) -> None:
     """Call `write(folder)` on a new empty folder beside `target`, then put it in place of `target`.
 

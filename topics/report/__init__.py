@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from topics.errors import ReportError
-from topics.folders import replace_folder, sha256
+from topics.folders import as_written, existing_parent, replace_folder, sha256
 
 __all__ = ["ReportError", "write_report"]
 
@@ -68,15 +68,13 @@ def _check_target(out: str | Path, force: bool, inputs: Sequence[str | Path] = (
                               "another --out")
     if os.path.lexists(out) and not out.is_dir():
         raise ReportError(f"{out} exists and is not a folder; choose another --out")
-    above = real.parent  # the report is built beside `out`: in the first folder above it that exists
-    while not above.exists() and above != above.parent:
-        above = above.parent
+    above = existing_parent(out)  # the report is built beside `out`: in the first folder above it that exists
     if not above.is_dir():
-        raise ReportError(f"cannot write the report to {out}: {_as_given(out, above)} is a file, not a "
+        raise ReportError(f"cannot write the report to {out}: {as_written(out, above)} is a file, not a "
                           "folder; choose another --out")
     if not os.access(above, os.W_OK | os.X_OK):
         raise ReportError(f"cannot write the report to {out}: no permission to write in "
-                          f"{_as_given(out, above)}; choose another --out")
+                          f"{as_written(out, above)}; choose another --out")
     if not out.is_dir():
         return
     try:
@@ -93,14 +91,6 @@ def _check_target(out: str | Path, force: bool, inputs: Sequence[str | Path] = (
         listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         raise ReportError(f"{out} is not a topics report and holds files a report does not write ({listed}); "
                           "--force replaces only a folder of report files: move them or choose another --out")
-
-
-def _as_given(out: Path, real: Path) -> Path:
-    """The ancestor of `out` that is `real`, as the user wrote it (``notes.txt`` of ``notes.txt/r``)."""
-    for candidate in (out, *out.parents):
-        if str(candidate) not in ("", ".") and Path(os.path.realpath(candidate)) == real:
-            return candidate
-    return real
 
 
 def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, read_info: dict | None = None,
