@@ -88,7 +88,10 @@ def test_arxiv_cs_2025_abstracts_only():
     df = _read("arxiv-cs-2025.csv.gz")
     report = _check(df, 22628)
     assert report["n_duplicates"] == 0 and report["n_empty"] == 0 and report["n_documents"] == 22628
-    assert df.columns.tolist() == ["id", "title", "abstract", "text", "label", "label_name"]
+    assert df.columns.tolist() == ["id", "title", "abstract", "text", "date", "label", "label_name"]
+    # no date column: the arXiv ids give the month of submission, January to November 2025
+    assert report["columns"]["date"] == "arXiv ids" and report["n_dates_from_ids"] == 22628
+    assert df["date"].dt.strftime("%Y-%m").agg(["min", "max"]).tolist() == ["2025-01", "2025-11"]
     assert (df["title"] == "").all()
     assert (df["text"] == df["abstract"]).all()
     assert df["id"].iloc[0] == "2501.00008"  # kept as text, not the float 2501.00008

@@ -458,6 +458,14 @@ class TopicModel(BaseEstimator):
         self.stability_, self.topic_stability_ = stability(self, k)
         return self.topic_stability_
 
+    def emerging_topics(self, **options) -> pd.DataFrame:
+        """Per topic, its share of the last period's papers against the periods before, and a status
+        (emerging / growing / steady / fading); needs dated papers in two periods. See topics.emerging."""
+        from topics.emerging import emerging_topics
+
+        self._check_fitted()
+        return emerging_topics(self, **options)
+
     # ------------------------------------------------------------------ plots (each returns a Figure)
     def plot_map(self, **options):
         """The documents on a 2-D map, coloured by theme, topic labels placed without overlap."""

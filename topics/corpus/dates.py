@@ -4,6 +4,10 @@ A number (``2020``, ``2020.0``, ``202003``, ``20200101``, or the same digits as 
 4-digit year, YYYYMM or YYYYMMDD; any other number (``-5000``, ``12345``, a Unix time) is unreadable
 rather than a date in 1970. Dates outside the years `FIRST_YEAR`..`LAST_YEAR` are unreadable too. Every
 value given that cannot be read is returned, so that the reader can count and show it.
+
+`arxiv_id_dates` gives the month of submission that an arXiv id names (``2503.01234``, ``arXiv:2503.01234v2``,
+``hep-th/9901001``), for a corpus without a date column; `date_periods` chooses the periods (years, months
+or days) in which dates are counted, for the plot over time and the emerging topics alike.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from topics.corpus.normalize import to_str_or_none
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "parse_dates", "read_dates"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "arxiv_id_dates", "date_periods", "parse_dates", "read_dates"]
 
 FIRST_YEAR, LAST_YEAR = 1000, 2999
 _NUMBER = re.compile(r"^\s*([+-]?\d+)(?:\.0*)?\s*$")  # 2020, 2020.0, 20200101, -5000
@@ -91,3 +95,57 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """Dates as naive UTC datetime64; a year alone is 1 January of it, ``05.03.2021`` is 5 March,
     ``20200101`` 1 January 2020; anything unreadable is NaT."""
     return read_dates(values)[0]
+
+
+# new-style arXiv ids (April 2007 on): YYMM.NNNN until 2014, YYMM.NNNNN from 2015; 1-3 digits after the point
+# are accepted too, since a spreadsheet that took the id for a number dropped its trailing zeros
+# (2501.00010 -> 2501.0001); optional "arXiv:" or an arxiv.org/abs address before, "v2" after
+_ARXIV_NEW = re.compile(
+    r"^\s*(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{2})(\d{2})\.\d{1,5}(?:v\d+)?(?:\.pdf)?\s*$",
+    re.IGNORECASE,
+)
+# old-style ids (1991 to March 2007): archive[.subject]/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136
+_ARXIV_OLD = re.compile(
+    r"^\s*(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?[a-z][a-z-]*(?:\.[a-z]{2})?/(\d{2})(\d{2})\d{3}"
+    r"(?:v\d+)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _arxiv_month(value: object) -> str | None:
+    """The ISO date (first of the month) that an arXiv id names; None for anything else."""
+    text = to_str_or_none(value)
+    if not text:
+        return None
+    new = _ARXIV_NEW.match(text)
+    if new:
+        year, month = 2000 + int(new.group(1)), int(new.group(2))
+        if not 1 <= month <= 12 or (year, month) < (2007, 4):
+            return None
+        return f"{year}-{month:02d}-01"
+    old = _ARXIV_OLD.match(text)
+    if old:
+        yy, month = int(old.group(1)), int(old.group(2))
+        year = 1900 + yy if yy >= 91 else 2000 + yy
+        if not 1 <= month <= 12 or (year, month) > (2007, 3):
+            return None
+        return f"{year}-{month:02d}-01"
+    return None
+
+
+def arxiv_id_dates(ids: pd.Series) -> pd.Series:
+    """The first day of the month of submission that each arXiv id names (``2503.01234`` -> 2025-03-01,
+    ``hep-th/9901001`` -> 1999-01-01), as naive datetime64; NaT for a value that is no arXiv id."""
+    months = [_arxiv_month(v) for v in ids]
+    return pd.to_datetime(pd.Series(months, dtype=object), format="%Y-%m-%d").reset_index(drop=True)
+
+
+def date_periods(dates: pd.Series) -> tuple[pd.Series, str]:
+    """The period of each date (none missing) as sortable text, and the unit: years when the dates span more
+    than three years or are all 1 January, months when they span more than 90 days, else days."""
+    span = dates.max() - dates.min()
+    if span > pd.Timedelta(days=3 * 365) or (dates.dt.month.eq(1) & dates.dt.day.eq(1)).all():
+        return dates.dt.year.astype("Int64").astype(str), "year"
+    if span > pd.Timedelta(days=90):
+        return dates.dt.strftime("%Y-%m"), "month"
+    return dates.dt.strftime("%Y-%m-%d"), "day"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics.corpus.dates import parse_dates, read_dates
+from topics.corpus.dates import arxiv_id_dates, parse_dates, read_dates
 from topics.corpus.normalize import join_text, normalize_text, shown_name, to_str_or_none
 from topics.errors import InputError, NoDocumentsError, TopicsWarning
 from topics.wording import noun, plural
@@ -25,6 +25,7 @@ __all__ = ["CANONICAL", "CorpusBuilder", "parse_dates", "primary_label", "read_d
 
 CANONICAL = ("id", "title", "abstract", "text", "date", "label")
 MAX_SKIPPED = 20
+ARXIV_DATES_FROM = "arXiv ids"  # the read report's source of the dates when they come from the ids
 _LABEL_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -67,6 +68,7 @@ class CorpusBuilder:
         self.date_given = False  # the date column was named by the user: it must hold dates
         self.n_dates = 0
         self.n_unparsed_dates = 0
+        self.n_dates_from_ids = 0  # dates taken from arXiv ids (no date column)
         self._unparsed_sample: str | None = None
 
     # -- input -------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ class CorpusBuilder:
             "n_documents": self.n_documents,
             "skipped": list(self.skipped),
             "n_unparsed_dates": self.n_unparsed_dates,
+            **({"n_dates_from_ids": self.n_dates_from_ids} if self.n_dates_from_ids else {}),
             "columns": {role: shown_name(source) for role, source in self.columns.items()},
         }
 
@@ -200,12 +203,27 @@ class CorpusBuilder:
                 df[column] = df[column].astype("str")
         if self.has_date and not pd.api.types.is_datetime64_any_dtype(df["date"]):
             df["date"] = parse_dates(df["date"])  # a part without dates left missing values
+        if not self.has_date:
+            self._dates_from_ids(df)
         order = [c for c in CANONICAL if c in df.columns]
         result = df[order + [c for c in df.columns if c not in CANONICAL]]
         result.index = pd.RangeIndex(n)
         result.attrs["topics_read"] = self.report()
         self._warn()
         return result
+
+    def _dates_from_ids(self, df: pd.DataFrame) -> None:
+        """Without a date column, the month of submission that arXiv ids name (2503.01234, hep-th/9901001)
+        is the date, when at least half of the papers have such an id; the read report says so
+        (``"columns"``: date from arXiv ids, ``n_dates_from_ids``)."""
+        dates = arxiv_id_dates(df["id"])
+        found = int(dates.notna().sum())
+        if not found or 2 * found < len(df):
+            return
+        df["date"] = dates.to_numpy()
+        self.has_date = True
+        self.columns["date"] = ARXIV_DATES_FROM
+        self.n_dates_from_ids = found
 
     def _check_dates(self) -> None:
         """Count unreadable dates in the warning; refuse a named date column without one date."""

@@ -11,6 +11,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from topics.corpus.dates import date_periods
 from topics.documents import capped
 from topics.errors import ModelError
 from topics.plots import palette
@@ -257,12 +258,7 @@ def has_labels(model) -> bool:
 
 
 def _periods(dates: pd.Series) -> tuple[pd.Series, str]:
-    span = dates.max() - dates.min()
-    if span > pd.Timedelta(days=3 * 365) or (dates.dt.month.eq(1) & dates.dt.day.eq(1)).all():
-        return dates.dt.year.astype("Int64").astype(str), "year"
-    if span > pd.Timedelta(days=90):
-        return dates.dt.strftime("%Y-%m"), "month"
-    return dates.dt.strftime("%Y-%m-%d"), "day"
+    return date_periods(dates)  # one choice of periods for the plot and the emerging topics
 
 
 def dated_periods(model, plot: str) -> tuple[np.ndarray, pd.Series, str]:

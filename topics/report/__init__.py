@@ -133,12 +133,16 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a number)
         gets a leading ``'`` (`topics.report.cells`); run.json's ``"csv_cells"`` says which.
     """
+    from topics.emerging import find_emerging
+    from topics.emerging import method as emerging_method
+    from topics.emerging import summary as emerging_summary
     from topics.plots import available_plots, png_bytes
     from topics.report import content as content_module
     from topics.report import files, html, markdown
     from topics.report.cells import CELLS_NEUTRALISED, CELLS_RAW, write_csv
     from topics.report.changes import CHANGES_PLOT, changes_of, flat_table
     from topics.report.coverage import AllPapers, all_papers
+    from topics.report.emerging import csv_table as emerging_csv
 
     model._check_fitted()
     if corpus is not None:
@@ -202,6 +206,12 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
 
             content.changes, content.changes_summary = changes, summary(changes, fitted.previous_)
             write_csv(flat_table(changes), folder / "changes.csv", raw=raw_csv)
+        emerging = find_emerging(model)
+        if emerging is not None:
+            content.emerging = emerging
+            content.emerging_summary = emerging_summary(emerging)
+            content.emerging_method = emerging_method(emerging)
+            write_csv(emerging_csv(emerging), folder / "emerging.csv", raw=raw_csv)
         if named is not None:
             content.named_themes = content_module.build_named_themes(named, content.papers)
             write_csv(named.papers, folder / "named-themes.csv", raw=raw_csv)
@@ -224,6 +234,8 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         record["csv_cells"] = CELLS_RAW if raw_csv else CELLS_NEUTRALISED
         if named is not None:
             record["named_themes"] = files._jsonable(named.explanation())
+        if emerging is not None:
+            record["emerging"] = files._jsonable(emerging.attrs["emerging"])
         files.write_json(folder / "run.json", record)
         ours.update(written)
 

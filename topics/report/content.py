@@ -176,6 +176,9 @@ class Content:
     reading: Reading | None = None  # what reading the input dropped; None when nothing was
     changes: object = None  # the model's changes_ (a DataFrame) when it continued a previous one
     changes_summary: str = ""
+    emerging: object = None  # topics.emerging's table when the papers are dated in two periods or more
+    emerging_summary: str = ""
+    emerging_method: str = ""
 
 
 def sample_counts(model) -> tuple[int, int, bool] | None:

@@ -32,7 +32,7 @@ PLOT_FILES = tuple(f"{name}.png" for name in (
     "topics-over-time", "theme-composition", "named-themes-over-time", "theme-changes"))
 # the entries of a report folder: what replacing a report removes, and all --force lets it replace
 REPORT_FILES = frozenset({"index.html", "report.md", "documents.csv", "topics.csv", "named-themes.csv",
-                          "changes.csv",
+                          "changes.csv", "emerging.csv",
                           "run.json", "model", *PLOT_FILES})
 # corpus columns that are not metadata: the text itself is long and already in the input
 _NOT_METADATA = {"id", "title", "abstract", "text"}

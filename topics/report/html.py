@@ -38,6 +38,8 @@ from topics.report.content import (
     Reading,
     Topic,
 )
+from topics.report.emerging import OVER_TIME_PLOT
+from topics.report.emerging import section_html as emerging_section
 from topics.wording import plural
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 680, 16
@@ -285,12 +287,19 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         f'<figure id="plot-{e(name)}"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
         f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
         for name, (png, caption) in images.items()
-        if not (content.named_themes and name == NAMED_THEMES_PLOT) and name != CHANGES_PLOT)
+        if not (content.named_themes and name == NAMED_THEMES_PLOT) and name != CHANGES_PLOT
+        and not (content.emerging is not None and name == OVER_TIME_PLOT))
     changes, changes_nav = "", ""
     if content.changes is not None:
         plot = _figure(CHANGES_PLOT, *images[CHANGES_PLOT]) if CHANGES_PLOT in images else ""
         changes = section_html(content.changes, content.changes_summary, plot)
         changes_nav = '<a href="#changes">What changed</a><a href="changes.csv">changes.csv</a>'
+    emerging, emerging_nav = "", ""
+    if content.emerging is not None:  # the plot over time moves into the section
+        plot = _figure(OVER_TIME_PLOT, *images[OVER_TIME_PLOT]) if OVER_TIME_PLOT in images else ""
+        emerging = emerging_section(content.emerging, content.emerging_summary, content.emerging_method, plot,
+                                    lambda t: colors(topic_colors[t]))
+        emerging_nav = '<a href="#emerging">Emerging topics</a><a href="emerging.csv">emerging.csv</a>'
 
     cards = "".join(f'<div class="card"><b>{e(v)}</b><span>{e(k)}</span></div>' for k, v in content.overview)
     settings = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in content.settings)
@@ -308,7 +317,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         csp=content_security_policy(script, style), name=e(content.name), style=style, script=script,
         summary=f"{plural(content.n_documents, 'paper')} grouped into {plural(content.n_topics, 'topic')} and "
                 f"{plural(content.n_themes, 'theme')}.",
-        reading=reading, sample=sample, cards=cards, named_nav=changes_nav + named_nav, changes=changes, map_width=MAP_WIDTH,
+        reading=reading, sample=sample, cards=cards, named_nav=changes_nav + named_nav + emerging_nav, changes=changes, emerging=emerging, map_width=MAP_WIDTH,
         map_height=MAP_HEIGHT, map_labels=_svg_labels(map_labels(model)), legend="".join(legend),
         named_themes=named_themes, figures=figures, themes="".join(themes_html), settings=settings,
         metrics=metrics, notes=notes, version=e(_version()), data=safe_json(map_data(model, content)),

@@ -6,6 +6,8 @@ import re
 
 from topics.report.changes import CHANGES_PLOT, section_markdown
 from topics.report.content import NAMED_THEMES_INTRO, Content, NamedThemesContent, Paper, Reading
+from topics.report.emerging import OVER_TIME_PLOT
+from topics.report.emerging import section_markdown as emerging_markdown
 from topics.wording import plural
 
 NAMED_THEMES_PLOT = "named-themes-over-time"
@@ -96,8 +98,14 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
             out.append(f"| {theme.theme} | [{topic.topic}](#topic-{topic.topic}) | {topic.size} | "
                        f"{escape(topic.label)} |")
     out.append("")
+    if content.emerging is not None:
+        out += emerging_markdown(content.emerging, content.emerging_summary, content.emerging_method, escape)
+        if OVER_TIME_PLOT in images:
+            file, caption = images[OVER_TIME_PLOT]
+            out += [f"![{escape(caption)}]({file})", ""]
     plots = [name for name in images if name not in ("map", CHANGES_PLOT)
-             and not (content.named_themes and name == NAMED_THEMES_PLOT)]
+             and not (content.named_themes and name == NAMED_THEMES_PLOT)
+             and not (content.emerging is not None and name == OVER_TIME_PLOT)]
     if plots:
         out += ["## Plots", ""]
         for name in plots:
@@ -130,5 +138,7 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
         out += [f"| {escape(k)} | {v:.4f} |" for k, v in content.metrics.items()]
     if content.notes:
         out += ["", "## Notes", ""] + [f"- {escape(n)}" for n in content.notes]
-    out += ["", "Data: [documents.csv](documents.csv) · [topics.csv](topics.csv) · [run.json](run.json)", ""]
+    emerging = " · [emerging.csv](emerging.csv)" if content.emerging is not None else ""
+    out += ["", f"Data: [documents.csv](documents.csv) · [topics.csv](topics.csv){emerging} · "
+            "[run.json](run.json)", ""]
     return "\n".join(out)
