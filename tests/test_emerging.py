@@ -5,6 +5,7 @@ articles all dated in the last year among four sections spread evenly over five 
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -214,6 +215,9 @@ def test_the_report_shows_the_emerging_topics_beside_the_plot_over_time(emerging
     assert "Emerging topics" in section and 'id="plot-topics-over-time"' in section
     assert section.count('class="status-emerging') >= 1 and "Papers of the last year (2023" in section
     assert page.count('id="plot-topics-over-time"') == 1  # moved, not drawn twice
+    # the changed topics' shares per period, first in the section
+    assert section.index('id="plot-emerging-topics"') < section.index('id="plot-topics-over-time"')
+    assert (folder / "emerging-topics.png").stat().st_size > 5_000
     assert '<a href="#emerging">Emerging topics</a>' in page
     csv = pd.read_csv(folder / "emerging.csv")
     assert list(csv.columns) == ["topic", "theme", "label", "status", "papers_last", "papers_before",
@@ -223,7 +227,6 @@ def test_the_report_shows_the_emerging_topics_beside_the_plot_over_time(emerging
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     assert markdown.index("## Emerging topics") < markdown.index("## Plots")
     assert "| emerging |" in markdown and "(emerging.csv)" in markdown
-    import json
-
+    assert "](emerging-topics.png)" in markdown
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert record["emerging"]["last"] == "2023" and "emerging.csv" in record["files"]

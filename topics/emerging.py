@@ -71,7 +71,7 @@ def _last_period(periods: pd.Series, unit: str) -> tuple[list[str], list[str], l
     last, typical = sum(sizes[-joined:]), float(np.median(sizes[:-joined])) if len(names) > joined else 0.0
     if joined == 1 and typical and last < 0.5 * typical:
         notes.append(f"the last {unit} ({names[-1]}) holds {plural(last, 'paper')} against a median of "
-                     f"{typical:,.0f} in the periods before: it may be incomplete (shares still compare)")
+                     f"{typical:,.0f} in the {unit}s before: it may be incomplete (shares still compare)")
     return names[-joined:], names[:-joined], notes
 
 
@@ -140,7 +140,8 @@ def emerging_topics(model, *, min_papers: int = MIN_PAPERS, alpha: float = ALPHA
     table.attrs["emerging"] = {
         "unit": unit, "last": _span(last_names), "before": _span(before_names),
         "n_periods_before": len(before_names), "n_last": n_last, "n_before": n_before,
-        "n_undated": n_undated, "threshold": threshold, "min_papers": int(min_papers), "notes": notes,
+        "n_undated": n_undated, "threshold": threshold, "alpha": float(alpha), "min_papers": int(min_papers),
+        "notes": notes,
     }
     return table
 
@@ -174,7 +175,7 @@ def method(table: pd.DataFrame) -> str:
             f"Emerging: at least {info['min_papers']} papers in the last {unit} and a share at least "
             f"{EMERGING_GROWTH:g} times the share before (or none before); growing: a smaller rise; "
             f"fading: a fall. A rise or fall counts when it is unlikely by chance: p below "
-            f"{info['threshold']:.2g} ({ALPHA:g} over the {plural(len(table), 'topic')}), where p is the "
-            f"chance of the topic's papers falling in the last {unit} so often (or so rarely) were they "
+            f"{info['threshold']:.2g} ({info['alpha']:g} over the {plural(len(table), 'topic')}), where p is "
+            f"the chance of the topic's papers falling in the last {unit} so often (or so rarely) were they "
             f"spread over time like all papers (binomial). Steady: everything else, topics too small to tell "
             f"included.")

@@ -142,6 +142,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
     from topics.report.cells import CELLS_NEUTRALISED, CELLS_RAW, write_csv
     from topics.report.changes import CHANGES_PLOT, changes_of, flat_table
     from topics.report.coverage import AllPapers, all_papers
+    from topics.report.emerging import EMERGING_PLOT, changed_topics
     from topics.report.emerging import csv_table as emerging_csv
 
     model._check_fitted()
@@ -184,6 +185,14 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
                 png = png_bytes(plot_named_themes_over_time(model, named))
                 images["named-themes-over-time"] = (png, caption)
                 (folder / "named-themes-over-time.png").write_bytes(png)
+        emerging = find_emerging(model)
+        if emerging is not None and changed_topics(emerging):
+            from topics.plots.emerging import plot_emerging_shares
+
+            png = png_bytes(plot_emerging_shares(model, emerging))
+            images[EMERGING_PLOT] = (png, "Share of each period's papers in the topics that emerged, grew or "
+                                          "faded; the last period as compared is shaded.")
+            (folder / f"{EMERGING_PLOT}.png").write_bytes(png)
         changes = changes_of(model)
         if changes is not None:
             from topics.plots.changes import plot_theme_changes
@@ -206,7 +215,6 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
 
             content.changes, content.changes_summary = changes, summary(changes, fitted.previous_)
             write_csv(flat_table(changes), folder / "changes.csv", raw=raw_csv)
-        emerging = find_emerging(model)
         if emerging is not None:
             content.emerging = emerging
             content.emerging_summary = emerging_summary(emerging)

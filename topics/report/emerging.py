@@ -13,6 +13,13 @@ from collections.abc import Callable
 import pandas as pd
 
 OVER_TIME_PLOT = "topics-over-time"  # the plot shown in the section (else among the other plots)
+EMERGING_PLOT = "emerging-topics"  # the changed topics' shares per period
+PLOTS = (EMERGING_PLOT, OVER_TIME_PLOT)  # the section's plots, in this order
+
+
+def changed_topics(table: pd.DataFrame) -> list[int]:
+    """The topics that emerged, grew or faded."""
+    return [int(t) for t in table.loc[table["status"] != "steady", "topic"]]
 CSV_DIGITS = 6  # significant digits of the shares, growth and p in emerging.csv
 
 

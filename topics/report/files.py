@@ -29,7 +29,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # every plot a report may draw (topics.plots.available_plots and the named themes' plot over time)
 PLOT_FILES = tuple(f"{name}.png" for name in (
     "map", "topic-sizes", "topic-size-sweep", "topic-keywords", "topic-similarity", "hierarchy",
-    "topics-over-time", "theme-composition", "named-themes-over-time", "theme-changes"))
+    "topics-over-time", "theme-composition", "named-themes-over-time", "theme-changes", "emerging-topics"))
 # the entries of a report folder: what replacing a report removes, and all --force lets it replace
 REPORT_FILES = frozenset({"index.html", "report.md", "documents.csv", "topics.csv", "named-themes.csv",
                           "changes.csv", "emerging.csv",

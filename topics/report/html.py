@@ -38,7 +38,7 @@ from topics.report.content import (
     Reading,
     Topic,
 )
-from topics.report.emerging import OVER_TIME_PLOT
+from topics.report.emerging import PLOTS as EMERGING_PLOTS
 from topics.report.emerging import section_html as emerging_section
 from topics.wording import plural
 
@@ -288,7 +288,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
         for name, (png, caption) in images.items()
         if not (content.named_themes and name == NAMED_THEMES_PLOT) and name != CHANGES_PLOT
-        and not (content.emerging is not None and name == OVER_TIME_PLOT))
+        and not (content.emerging is not None and name in EMERGING_PLOTS))
     changes, changes_nav = "", ""
     if content.changes is not None:
         plot = _figure(CHANGES_PLOT, *images[CHANGES_PLOT]) if CHANGES_PLOT in images else ""
@@ -296,7 +296,7 @@ def render(model, content: Content, images: dict[str, tuple[bytes, str]]) -> str
         changes_nav = '<a href="#changes">What changed</a><a href="changes.csv">changes.csv</a>'
     emerging, emerging_nav = "", ""
     if content.emerging is not None:  # the plot over time moves into the section
-        plot = _figure(OVER_TIME_PLOT, *images[OVER_TIME_PLOT]) if OVER_TIME_PLOT in images else ""
+        plot = "".join(_figure(name, *images[name]) for name in EMERGING_PLOTS if name in images)
         emerging = emerging_section(content.emerging, content.emerging_summary, content.emerging_method, plot,
                                     lambda t: colors(topic_colors[t]))
         emerging_nav = '<a href="#emerging">Emerging topics</a><a href="emerging.csv">emerging.csv</a>'

@@ -6,7 +6,7 @@ import re
 
 from topics.report.changes import CHANGES_PLOT, section_markdown
 from topics.report.content import NAMED_THEMES_INTRO, Content, NamedThemesContent, Paper, Reading
-from topics.report.emerging import OVER_TIME_PLOT
+from topics.report.emerging import PLOTS as EMERGING_PLOTS
 from topics.report.emerging import section_markdown as emerging_markdown
 from topics.wording import plural
 
@@ -100,12 +100,12 @@ def render(content: Content, images: dict[str, tuple[str, str]]) -> str:
     out.append("")
     if content.emerging is not None:
         out += emerging_markdown(content.emerging, content.emerging_summary, content.emerging_method, escape)
-        if OVER_TIME_PLOT in images:
-            file, caption = images[OVER_TIME_PLOT]
+        for name in (name for name in EMERGING_PLOTS if name in images):
+            file, caption = images[name]
             out += [f"![{escape(caption)}]({file})", ""]
     plots = [name for name in images if name not in ("map", CHANGES_PLOT)
              and not (content.named_themes and name == NAMED_THEMES_PLOT)
-             and not (content.emerging is not None and name == OVER_TIME_PLOT)]
+             and not (content.emerging is not None and name in EMERGING_PLOTS)]
     if plots:
         out += ["## Plots", ""]
         for name in plots:
