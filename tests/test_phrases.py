@@ -9,7 +9,8 @@ import pytest
 
 import topics
 from topics import defaults
-from topics.phrases import PhraseTable, _runs, acronym_definitions, theme_labels, topic_labels, word_key
+from topics.phrase_labels import theme_labels, topic_labels
+from topics.phrases import PhraseTable, _runs, acronym_definitions, word_key
 
 GENERIC = {"model", "models", "data", "learning", "method", "methods", "neural", "research", "approach"}
 
@@ -149,3 +150,34 @@ def test_theme_labels_say_what_sets_a_theme_apart():
         assert label.split(" · ")[0].lower() not in GENERIC, labels
     topic_level = topic_labels(table, rows, medical.astype(int), 2)
     assert all(sum(len(p.split()) for p in label.split(" · ")) <= 6 for label in topic_level)
+
+
+@pytest.fixture(scope="module")
+def bbc_table():
+    from helpers import read_shared
+
+    bbc = read_shared("bbc-news.csv.gz")
+    return bbc, PhraseTable.fit(bbc["text"].tolist(), bbc["title"].tolist())
+
+
+def test_a_sentence_reused_by_several_articles_is_a_quotation_not_a_term(bbc_table):
+    """BBC News prints "... incorporated into the UK singles chart later this year" in two stories: the
+    four words are that sentence, not a term; "UK singles chart" and "interest rates" are terms."""
+    _, table = bbc_table
+    assert table.quoted(_phrase(table, "UK singles chart later"))
+    assert not table.quoted(_phrase(table, "UK singles chart"))
+    assert not table.quoted(_phrase(table, "interest rates"))
+    assert not table.quoted(_phrase(table, "music"))  # one word is never a quotation
+
+
+def test_a_name_grows_only_into_a_longer_name(bbc_table):
+    """"Chelsea boss Jose Mourinho": the label says "Jose Mourinho", not "boss Jose Mourinho"."""
+    bbc, table = bbc_table
+    assert table.is_name(_phrase(table, "Jose Mourinho"))
+    assert not table.is_name(_phrase(table, "boss Jose Mourinho"))
+    sport = np.flatnonzero((bbc["label"] == "sport").to_numpy())
+    about = np.array(["Mourinho" in bbc["text"].iloc[r] for r in sport], dtype=int)
+    label = topic_labels(table, sport, about, 2)[1]
+    assert "Jose Mourinho" in label.split(" · "), label
+    assert "boss" not in label.lower(), label
+

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from topics import clustering, defaults, params, phrases, tables, themes
+from topics import clustering, defaults, params, phrase_labels, phrases, tables, themes
 from topics.assignment import TopicAssigner
 from topics.documents import (
     Documents,
@@ -321,7 +321,7 @@ class TopicModel(BaseEstimator):
         self.topic_keywords_ = keywords.terms
         self.topic_keyword_scores_ = keywords.scores
         rows = np.flatnonzero(assigned)
-        self.topic_labels_ = phrases.topic_labels(self._phrases(), rows, topics[assigned], n_topics)
+        self.topic_labels_ = phrase_labels.topic_labels(self._phrases(), rows, topics[assigned], n_topics)
         self.linkage_ = themes.ward_linkage(self.topic_vectors_, self.topic_sizes_)
         if self.n_themes == "auto":
             sweep = (getattr(self, "clustering_settings_", None) or {}).get("min_cluster_size_sweep") or []
@@ -343,7 +343,7 @@ class TopicModel(BaseEstimator):
             self.counts_[assigned], self.vocabulary_.terms, document_themes, n_themes, self.n_keywords)
         self.theme_keywords_ = theme_keywords.terms
         self.theme_keyword_scores_ = theme_keywords.scores
-        self.theme_labels_ = phrases.theme_labels(self._phrases(), rows, document_themes, n_themes)
+        self.theme_labels_ = phrase_labels.theme_labels(self._phrases(), rows, document_themes, n_themes)
         similarity = self.vectors_ @ self.topic_vectors_.T if n_topics else None
         self.representative_documents_ = []
         for t in range(n_topics):

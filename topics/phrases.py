@@ -13,18 +13,16 @@ refusing it at the ends, nor join variants and acronyms; KeyBERT/YAKE score phra
 class; scispaCy's acronym detector needs spaCy and a downloaded model. Counting takes 4.6-5.7 s for
 6,253 AI-conference abstracts on 2 cores (a fit there: about 25 s).
 
-`PhraseTable.fit(texts, titles)` counts every candidate per document; `topic_labels` (class-based TF-IDF
-over phrases) and `theme_labels` (share of the theme's papers that hold a phrase times the share of the
-phrase's papers that are in the theme) turn the counts into labels of at most `defaults.MAX_LABEL_WORDS`
-words, up to `defaults.TOPIC_LABEL_PHRASES` (topics) or `defaults.LABEL_PHRASES` (themes) phrases joined by
-" · ": short phrases tell papers apart better than two long ones (docs/benchmarks.md "Labels").
+`PhraseTable.fit(texts, titles)` counts every candidate per document and says how a phrase is written,
+whether it is a name and whether it only ever appears inside one repeated passage; `topics.phrase_labels`
+turns the counts into topic and theme labels.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,9 +31,9 @@ import scipy.sparse as sp
 
 from topics import defaults
 from topics.documents import capped
-from topics.representation import class_tfidf, word_stems
 
 MAX_WORDS = 4
+QUOTE_WORDS = 2  # words on each side of a phrase's use that make its context
 SEPARATOR = " · "
 # A word: letters or digits (3D, GPT-4), hyphens and apostrophes inside, not a bare number.
 _NUMBER = re.compile(r"^[\d'’-]+$")
@@ -166,6 +164,8 @@ class PhraseTable:
     _common: np.ndarray | None = field(default=None, repr=False)
     modifiers: np.ndarray | None = None  # per phrase: nearly always followed by more words
     _document_runs: dict[int, list[tuple[list[str], bool]]] = field(default_factory=dict, repr=False)
+    _quoted: dict[int, bool] = field(default_factory=dict, repr=False)
+    _spellings: dict[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
@@ -250,7 +250,43 @@ class PhraseTable:
             self._document_runs[d] = found
         return found
 
-    def spelling(self, phrase: int, limit: int = 20) -> str:
+    def quoted(self, phrase: int, limit: int = 20) -> bool:
+        """Whether a phrase of several words only ever appears inside one repeated passage (a signature, a
+        thread's subject quoted in every reply, a sentence reused by several articles): most of its uses, in
+        the documents that hold it, have the same two words on both sides. A term ("radar detector") is used
+        in many contexts; a quotation ("no longer exists a single Turkish soul.") is not."""
+        if len(self.keys[phrase]) < 2:
+            return False
+        found = self._quoted.get(phrase)
+        if found is None:
+            pattern = re.compile(r"(?<!\w)" + r"[\s'’-]*".join(
+                re.escape(k) + r"\w{0,3}" for k in self.keys[phrase]) + r"(?!\w)", re.IGNORECASE)
+            windows: Counter[tuple[str, str]] = Counter()
+            for d in self.counts[:, phrase].nonzero()[0][:limit]:
+                text = self.texts[d]
+                for match in pattern.finditer(text):
+                    before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
+                    after = text[match.end():match.end() + 80].lower().split()[:QUOTE_WORDS]
+                    windows[(" ".join(before), " ".join(after))] += 1
+            uses = sum(windows.values())
+            found = uses >= 2 and max(windows.values()) >= defaults.QUOTED_PHRASE_SHARE * uses
+            self._quoted[phrase] = found
+        return found
+
+    def spelling(self, phrase: int) -> str:
+        """How `phrase` is written in the documents (`written`), kept."""
+        found = self._spellings.get(phrase)
+        if found is None:
+            found = self._spellings[phrase] = self.written(phrase)
+        return found
+
+    def is_name(self, phrase: int) -> bool:
+        """Whether a phrase is written as a name ("Jose Mourinho", "Australian Open"): every word capitalised,
+        not in capitals only (an acronym such as "GPU" is not a name here)."""
+        words = self.spelling(phrase).split()
+        return all(w[:1].isupper() and not w.isupper() for w in words)
+
+    def written(self, phrase: int, limit: int = 20) -> str:
         """How `phrase` is written in the documents that hold it: the commonest form (hyphens, spaces),
         in the case it has inside a sentence of an abstract ("self-supervised", "Australian Open"), else
         with the capitals of titles and sentence starts lowered unless the word is capitalised inside
@@ -363,140 +399,3 @@ def _count_run(keys: list[str], flags: list[int], index: dict, columns: list[int
             if shorter >= 0:
                 followed[shorter] += 1
             shorter = found[0]
-
-
-# ---------------------------------------------------------------------------- labels
-def _carry_share(key: tuple[str, ...]) -> float:
-    """How much of a phrase's documents a longer phrase must hold to replace it: less for a lone word
-    that reads as a modifier ("convolutional" -> "convolutional neural networks", "medical" -> "medical
-    images")."""
-    if len(key) == 1 and key[0].endswith(_MODIFIER_ENDINGS):
-        return defaults.PHRASE_CARRY_SHARE / 2
-    return defaults.PHRASE_CARRY_SHARE
-
-
-_MODIFIER_ENDINGS = ("al", "ive", "ous", "ic", "ary", "able", "ible", "ful", "less", "ian")
-
-
-def _upgrade(phrase: int, documents: np.ndarray, table: PhraseTable, needed: int,
-             allowed: Callable[[int], bool]) -> int:
-    """The longest phrase containing `phrase` that enough of its documents (in the class) hold."""
-    parents = table.parents()
-    while True:
-        share = _carry_share(table.keys[phrase])
-        better = [p for p in parents.get(phrase, []) if allowed(p)
-                  and documents[p] >= max(needed, share * documents[phrase])]
-        if not better:
-            return phrase
-        phrase = max(better, key=lambda p: (documents[p], -p))
-
-
-def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed: int, max_words: int,
-          rescore: Callable[[list[int]], np.ndarray] | None = None, n_phrases: int = defaults.LABEL_PHRASES,
-          fill: bool = False) -> list[int]:
-    """Up to `n_phrases` phrases for a class: the best scoring, made as long as its documents carry, then
-    each time the best (by `rescore` of the phrases chosen so far, if given) that shares no word stem with
-    those chosen and fits in `max_words` words in all; without `fill`, no more once a word or none is left."""
-    chosen: list[int] = []
-    words = 0
-    for _ in range(n_phrases):
-        if chosen and rescore is not None:
-            scores = rescore(chosen)
-        eligible = (documents >= needed) & (scores > 0)
-        order = np.flatnonzero(eligible)
-        order = order[np.argsort(-scores[order], kind="stable")][:200]
-        taken = [table.keys[c] for c in chosen]
-        for candidate in order:
-            room = max_words - words
-            phrase = _upgrade(int(candidate), documents, table, needed,
-                              lambda p, room=room, ok=eligible: bool(ok[p]) and len(table.keys[p]) <= room)
-            if len(table.keys[phrase]) > room or _overlaps(table.keys[phrase], taken):
-                continue
-            if chosen and len(table.keys[phrase]) == 1 and table.common[phrase]:
-                continue  # a word all over the corpus ("datasets", "samples") adds nothing to a phrase
-            if table.modifiers is not None and table.modifiers[phrase]:
-                continue
-            chosen.append(phrase)
-            words += len(table.keys[phrase])
-            break
-        else:
-            break
-        if words >= max_words - (0 if fill else 1):
-            break
-    return chosen
-
-
-def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:
-    """Whether a phrase repeats what the label already says: a phrase inside another, run together
-    ("data sets" in "ECG datasets"), a word of the same crude stem ("programs", "programming"), or one
-    word the start of another ("cluster", "clustering")."""
-    joined = "".join(words)
-    if any(joined in "".join(t) or "".join(t) in joined for t in taken):
-        return True
-    old = [w for t in taken for w in t]
-    return bool(word_stems(" ".join(words)) & word_stems(" ".join(old))) or any(
-        min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in words for b in old)
-
-
-def _labels(per_class: list[list[int]], table: PhraseTable) -> list[str]:
-    labels = [SEPARATOR.join(table.spelling(p) for p in chosen) or "(no distinctive words)"
-              for chosen in per_class]
-    seen = Counter(labels)
-    for c, label in enumerate(labels):
-        if seen[label] > 1:
-            labels[c] = f"{label} ({c})"
-    return labels
-
-
-def _class_documents(held: sp.csr_matrix, classes: np.ndarray, n_classes: int) -> np.ndarray:
-    """How many documents of each class hold each phrase (n_classes x phrases); `held`: 0/1 per document."""
-    membership = sp.csr_matrix(
-        (np.ones(len(classes), dtype=np.float32), (classes, np.arange(len(classes)))),
-        shape=(n_classes, len(classes)))
-    return np.asarray((membership @ held).todense())
-
-
-def topic_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_classes: int,
-                 max_words: int = defaults.MAX_LABEL_WORDS) -> list[str]:
-    """Each topic's label: phrases by class-based TF-IDF over phrases (`rows`: the documents in a topic),
-    up to `defaults.TOPIC_LABEL_PHRASES` of them while words remain under `max_words`."""
-    counts = table.counts[rows]
-    weights, documents = class_tfidf(counts, classes, n_classes)
-    sizes = np.bincount(classes, minlength=n_classes)
-    # a phrase names at most `defaults.MAX_CLASSES_PER_KEYWORD` topics: those where it weighs most
-    rank = np.argsort(np.argsort(-weights, axis=0, kind="stable"), axis=0, kind="stable")
-    chosen = []
-    for c in range(n_classes):
-        scores = weights[c].copy()
-        if n_classes > defaults.MAX_CLASSES_PER_KEYWORD + 1:
-            scores[rank[c] >= defaults.MAX_CLASSES_PER_KEYWORD] = 0
-        needed = 2 if sizes[c] >= 4 else 1
-        chosen.append(_pick(scores, documents[c], table, needed, max_words,
-                            n_phrases=defaults.TOPIC_LABEL_PHRASES, fill=True))
-    return _labels(chosen, table)
-
-
-def theme_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_classes: int,
-                 max_words: int = defaults.MAX_LABEL_WORDS) -> list[str]:
-    """Each theme's label: phrases held by many of its papers and by few others.
-
-    A phrase scores (share of the theme's papers that hold it) x (share of the papers holding it that are in
-    the theme)^2: precision counts twice so that a field's common words ("data", "model") give way to what
-    sets the theme apart. The second phrase is scored on the theme's papers the first one misses, so a theme
-    of several topics is named by two of them rather than by one twice."""
-    held = (table.counts[rows] > 0).astype(np.float32).tocsr()
-    documents = _class_documents(held, classes, n_classes)
-    sizes = np.maximum(np.bincount(classes, minlength=n_classes), 1).astype(np.float64)
-    precision = documents / np.maximum(documents.sum(axis=0), 1.0)
-    chosen = []
-    for h in range(n_classes):
-        members = held[classes == h]
-
-        def missed(phrases: list[int], members=members, h=h) -> np.ndarray:
-            uncovered = np.asarray(members[:, phrases].sum(axis=1)).ravel() == 0
-            return np.asarray(members[uncovered].sum(axis=0)).ravel() / sizes[h] * precision[h] ** 2
-
-        needed = 2 if sizes[h] >= 4 else 1
-        scores = documents[h] / sizes[h] * precision[h] ** 2
-        chosen.append(_pick(scores, documents[h], table, needed, max_words, rescore=missed))
-    return _labels(chosen, table)
