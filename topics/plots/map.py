@@ -15,9 +15,9 @@ from topics.wording import plural
 MAP_LABEL_PHRASES = 2  # a map shows each topic's first phrases; the full label is beside it in the report
 
 
-def map_label(label: str) -> str:
-    """A topic's label as the map shows it: its first `MAP_LABEL_PHRASES` phrases."""
-    return " · ".join(str(label).split(" · ")[:MAP_LABEL_PHRASES])
+def map_label(label: str, n_phrases: int = MAP_LABEL_PHRASES) -> str:
+    """A topic's label as the map shows it: its first `n_phrases` phrases (a crowded map shows one)."""
+    return " · ".join(str(label).split(" · ")[:n_phrases])
 
 
 def topic_anchors(model) -> np.ndarray:
@@ -82,13 +82,27 @@ def plot_map(model, *, title: str | None = None, label_topics: bool = True, widt
         topic_colors = palette.topic_colors(model)
         order = np.argsort(-np.asarray(model.topic_sizes_), kind="stable")
         many = model.n_topics_ > 30
-        labels = [
-            Label(anchors[t, 0], anchors[t, 1], wrap_label(map_label(model.topic_labels_[t]), 22),
-                  palette.shade(topic_colors[t], 0.1), (7.5 if many else 8.5) * scale)
-            for t in order
-        ]
-        place_labels(ax, labels, xy)
+        for n_phrases in range(MAP_LABEL_PHRASES, 0, -1):  # fewer phrases when even the smallest overlap
+            labels = [
+                Label(anchors[t, 0], anchors[t, 1],
+                      wrap_label(map_label(model.topic_labels_[t], n_phrases), 22),
+                      palette.shade(topic_colors[t], 0.1), (7.5 if many else 8.5) * scale)
+                for t in order
+            ]
+            n_lines = len(ax.lines)
+            artists = place_labels(ax, labels, xy)
+            if n_phrases == 1 or not _overlapping(artists):
+                break
+            for drawn in [*artists, *ax.lines[n_lines:]]:  # the labels and their leader lines
+                drawn.remove()
     return figure
+
+
+def _overlapping(artists) -> bool:
+    """Whether any two of the drawn labels `artists` overlap."""
+    renderer = artists[0].figure.canvas.get_renderer() if artists else None
+    boxes = [artist.get_window_extent(renderer) for artist in artists]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def _theme_legend(figure: Figure, model, outlier: np.ndarray, scale: float, room: float):
