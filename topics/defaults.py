@@ -91,6 +91,19 @@ FRAGMENT_STOP_WORDS = frozenset(
     ["don", "doesn", "didn", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "couldn", "wouldn",
      "shouldn", "ll", "ve"]
 )
+# Words of quantity and the verbs and adjectives of any abstract, which name nothing ("a variety of", "we
+# hope to facilitate", "a simple"): never a label phrase's first or last word, though the features keep them
+# (the sample's self-supervised theme read "supervision · target domains · variety", then "... · hope")
+LABEL_STOP_WORDS = frozenset(
+    ["variety", "varieties", "range", "ranges", "level", "levels", "kind", "kinds", "amount", "amounts",
+     "lot", "lots", "plethora", "aspect", "aspects", "degree", "degrees", "extent", "wealth",
+     "hope", "hopes", "facilitate", "facilitates", "rely", "relies", "relying", "develop", "develops",
+     "developed", "developing", "aim", "aims", "seek", "seeks", "explore", "explores", "explored",
+     "investigate", "investigates", "investigated", "address", "addresses", "addressed", "tackle",
+     "leverage", "leverages", "leveraging", "utilize", "utilizes", "employ", "employs", "remain", "remains",
+     "simple", "certain", "crucial", "essential", "challenging", "promising", "comprehensive", "robust",
+     "methodology", "methodologies", "insights", "benchmark", "benchmarks"]
+)
 
 
 def cache_root() -> Path:
