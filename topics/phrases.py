@@ -56,7 +56,7 @@ def _stop_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     function_words = frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS | defaults.FRAGMENT_STOP_WORDS
-    scholarly = defaults.SCHOLARLY_STOP_WORDS
+    scholarly = defaults.SCHOLARLY_STOP_WORDS | defaults.LABEL_STOP_WORDS
     return (function_words | (scholarly - _PHRASE_STARTERS), function_words | scholarly,
             function_words - _INSIDE_OK)
 
