@@ -181,3 +181,14 @@ def test_a_name_grows_only_into_a_longer_name(bbc_table):
     assert "Jose Mourinho" in label.split(" · "), label
     assert "boss" not in label.lower(), label
 
+
+
+def test_the_tail_of_a_longer_name_is_no_label(sample_model):
+    """The sample's papers write "self-supervised learning" and "Self Supervised Learning": "supervised
+    learning" is nearly always the end of that name, so no label says it (it would say the opposite)."""
+    table = sample_model._phrases()
+    assert table.tail(_phrase(table, "supervised learning"))
+    assert not table.tail(_phrase(table, "self-supervised learning"))
+    assert not table.tail(_phrase(table, "medical images"))
+    for label in [*sample_model.topic_labels_, *sample_model.theme_labels_]:
+        assert "supervised learning" not in label.lower().replace("self-supervised learning", ""), label

@@ -54,6 +54,9 @@ MAX_TOPICS_PER_PHRASE = 3
 # a phrase of several words is a quotation, not a term, when this share of its uses have the same text on
 # both sides (a signature repeated in every post, a sentence reused by several articles)
 QUOTED_PHRASE_SHARE = 0.6
+# a phrase is the tail of a longer name, no label, when this share of its uses follow the same word or a
+# hyphen ("supervised learning" where papers write "self-supervised learning" and "Self Supervised Learning")
+TAIL_SHARE = 0.6
 N_REPRESENTATIVE_DOCUMENTS = 3
 OUTLIER_CONFIDENCE = 0.2  # documents assigned with less confidence than this are marked as outliers
 

@@ -76,7 +76,7 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
                 continue  # a word all over the corpus ("datasets", "samples") adds nothing to a phrase
             if table.modifiers is not None and table.modifiers[phrase]:
                 continue
-            if table.quoted(phrase):
+            if table.quoted(phrase) or table.tail(phrase):
                 continue
             chosen.append(phrase)
             words += len(table.keys[phrase])

@@ -164,7 +164,7 @@ class PhraseTable:
     _common: np.ndarray | None = field(default=None, repr=False)
     modifiers: np.ndarray | None = None  # per phrase: nearly always followed by more words
     _document_runs: dict[int, list[tuple[list[str], bool]]] = field(default_factory=dict, repr=False)
-    _quoted: dict[int, bool] = field(default_factory=dict, repr=False)
+    _uses: dict[int, list] = field(default_factory=dict, repr=False)
     _spellings: dict[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -250,28 +250,44 @@ class PhraseTable:
             self._document_runs[d] = found
         return found
 
-    def quoted(self, phrase: int, limit: int = 20) -> bool:
+    def uses(self, phrase: int, limit: int = 20) -> list[tuple[list[str], list[str]]]:
+        """The two words (as written, lower case) before and after each use of `phrase` in the first `limit`
+        documents that hold it; kept, as labels look at the same few phrases again."""
+        found = self._uses.get(phrase)
+        if found is None:
+            pattern = re.compile(r"(?<!\w)" + r"[\s'’-]*".join(
+                re.escape(k) + r"\w{0,3}" for k in self.keys[phrase]) + r"(?!\w)", re.IGNORECASE)
+            found = []
+            for d in self.counts[:, phrase].nonzero()[0][:limit]:
+                text = self.texts[d]
+                for match in pattern.finditer(text):
+                    before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
+                    after = text[match.end():match.end() + 80].lower().split()[:QUOTE_WORDS]
+                    found.append((before, after))
+            self._uses[phrase] = found
+        return found
+
+    def quoted(self, phrase: int) -> bool:
         """Whether a phrase of several words only ever appears inside one repeated passage (a signature, a
         thread's subject quoted in every reply, a sentence reused by several articles): most of its uses, in
         the documents that hold it, have the same two words on both sides. A term ("radar detector") is used
         in many contexts; a quotation ("no longer exists a single Turkish soul.") is not."""
         if len(self.keys[phrase]) < 2:
             return False
-        found = self._quoted.get(phrase)
-        if found is None:
-            pattern = re.compile(r"(?<!\w)" + r"[\s'’-]*".join(
-                re.escape(k) + r"\w{0,3}" for k in self.keys[phrase]) + r"(?!\w)", re.IGNORECASE)
-            windows: Counter[tuple[str, str]] = Counter()
-            for d in self.counts[:, phrase].nonzero()[0][:limit]:
-                text = self.texts[d]
-                for match in pattern.finditer(text):
-                    before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
-                    after = text[match.end():match.end() + 80].lower().split()[:QUOTE_WORDS]
-                    windows[(" ".join(before), " ".join(after))] += 1
-            uses = sum(windows.values())
-            found = uses >= 2 and max(windows.values()) >= defaults.QUOTED_PHRASE_SHARE * uses
-            self._quoted[phrase] = found
-        return found
+        windows = Counter((" ".join(before), " ".join(after)) for before, after in self.uses(phrase))
+        uses = sum(windows.values())
+        return uses >= 2 and max(windows.values()) >= defaults.QUOTED_PHRASE_SHARE * uses
+
+    def tail(self, phrase: int) -> bool:
+        """Whether a phrase is mostly (`defaults.TAIL_SHARE` of its uses) the end of a longer name: the same
+        word before it, or a word joined to it by a hyphen ("supervised learning" in a corpus that writes
+        "self-supervised learning"). The left-hand twin of `modifiers`."""
+        not_first = _stop_lists()[0]
+        words = Counter(b[-1].rstrip("-‐").strip("\"'’()[]{},.;:") for b, _ in self.uses(phrase) if b)
+        words = Counter({w: n for w, n in words.items() if w and w not in not_first and not w.isdigit()})
+        uses = len(self.uses(phrase))
+        bound = max(words.values()) if words else 0
+        return uses >= 2 and bound >= defaults.TAIL_SHARE * uses
 
     def spelling(self, phrase: int) -> str:
         """How `phrase` is written in the documents (`written`), kept."""
