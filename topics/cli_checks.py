@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from topics.errors import TopicsError
-from topics.folders import as_written, existing_parent
+from topics.folders import as_written, clash, existing_parent
 
 __all__ = ["DestinationError", "check_default_report", "check_destination", "check_model_out", "printable",
            "sample_path"]
@@ -63,21 +63,19 @@ def check_model_out(out: Path, inputs: Iterable[Path], force: bool) -> None:
     """Refuse a `topics fit --out` folder that saving would harm: the current folder or one holding it,
     an input file or a folder holding one (never, even with `force`), a non-empty folder that holds no
     saved model (unless `force`)."""
-    shown, real = printable(out), _real(out)
-    here = _real(Path.cwd())
-    if real == here or real in here.parents:
-        what = "the current folder" if real == here else "a folder that holds the current folder"
+    shown = printable(out)
+    kind, path = clash(out, list(inputs)) or (None, None)
+    if kind in ("current", "holds current"):
+        what = "the current folder" if kind == "current" else "a folder that holds the current folder"
         raise DestinationError(f"--out {shown} is {what}; save the model in a folder of its own, e.g. "
                                "--out models/NAME")
-    for path in inputs:
-        source = _real(path)
-        if source == real:
-            raise DestinationError(f"--out {shown} is the input {printable(path)} itself; choose a folder "
-                                   "for the model, e.g. --out models/NAME")
-        if real in source.parents:
-            raise DestinationError(f"--out {shown} holds the input {printable(path)}; a model is saved into "
-                                   "a folder of its own (--force does not change this): choose another "
-                                   "--out, e.g. models/NAME")
+    if kind == "input":
+        raise DestinationError(f"--out {shown} is the input {printable(path)} itself; choose a folder "
+                               "for the model, e.g. --out models/NAME")
+    if kind == "holds input":
+        raise DestinationError(f"--out {shown} holds the input {printable(path)}; a model is saved into "
+                               "a folder of its own (--force does not change this): choose another "
+                               "--out, e.g. models/NAME")
     check_destination(out)
     if out.is_dir() and any(out.iterdir()) and not (out / "model.json").is_file() and not force:
         raise DestinationError(f"--out {shown} exists and does not hold a saved model; choose another --out "

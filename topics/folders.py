@@ -65,6 +65,26 @@ def as_written(target: str | Path, real_ancestor: Path) -> Path:
     return real_ancestor
 
 
+def clash(target: str | Path, inputs: Collection[str | Path] = ()) -> tuple[str, str | Path | None] | None:
+    """What replacing the folder `target` would destroy besides itself, as (kind, the input concerned, as
+    given): ("current", None) the current folder, ("holds current", None) a folder holding it, ("input",
+    path) an input file itself, ("holds input", path) a folder holding an input; None when it destroys none
+    of them. Links are followed, so another spelling of the same folder clashes too."""
+    real = Path(os.path.realpath(Path(target).expanduser()))
+    here = Path(os.path.realpath(os.getcwd()))
+    if real == here:
+        return "current", None
+    if real in here.parents:
+        return "holds current", None
+    for item in inputs:
+        source = Path(os.path.realpath(Path(item).expanduser()))
+        if source == real:
+            return "input", item
+        if real in source.parents:
+            return "holds input", item
+    return None
+
+
 def replace_folder(target: str | Path, write: Callable[[Path], None], ours: Collection[str]) -> None:
     """Call `write(folder)` on a new empty folder beside `target`, then put it in place of `target`.
 

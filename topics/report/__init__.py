@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from topics.errors import ReportError
-from topics.folders import as_written, existing_parent, replace_folder, sha256
+from topics.folders import as_written, clash, existing_parent, replace_folder, sha256
 
 __all__ = ["ReportError", "write_report"]
 
@@ -54,18 +54,15 @@ def _check_target(out: str | Path, force: bool, inputs: Sequence[str | Path] = (
     from topics.report.files import REPORT_FILES, is_our_report
 
     out = Path(out).expanduser()
-    real = Path(os.path.realpath(out))
-    here = Path(os.path.realpath(os.getcwd()))
-    if real == here or real in here.parents:
+    kind, item = clash(out, inputs) or (None, None)
+    if kind in ("current", "holds current"):
         raise ReportError(f"{out} is the current folder or one of its parents, and a report replaces its "
                           "folder; choose a new folder for --out, e.g. reports/NAME")
-    for item in inputs:
-        source = Path(os.path.realpath(Path(item).expanduser()))
-        if real == source:
-            raise ReportError(f"{out} is the input file; choose another --out")
-        if real in source.parents:
-            raise ReportError(f"{out} holds the input file {item}, and a report replaces its folder; choose "
-                              "another --out")
+    if kind == "input":
+        raise ReportError(f"{out} is the input file; choose another --out")
+    if kind == "holds input":
+        raise ReportError(f"{out} holds the input file {item}, and a report replaces its folder; choose "
+                          "another --out")
     if os.path.lexists(out) and not out.is_dir():
         raise ReportError(f"{out} exists and is not a folder; choose another --out")
     above = existing_parent(out)  # the report is built beside `out`: in the first folder above it that exists
