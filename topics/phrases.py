@@ -51,6 +51,7 @@ _PHRASE_STARTERS = frozenset(["large", "small", "high", "low", "state", "key", "
 _INSIDE_OK = frozenset(["of", "for", "to", "and", "in", "on", "with"])
 
 
+@lru_cache(maxsize=1)  # asked once per label candidate (`PhraseTable.tail`)
 def _stop_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(not at the start, not at the end, not inside) of a phrase; lower-case words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS

@@ -257,10 +257,6 @@ def has_labels(model) -> bool:
     return corpus is not None and "label" in corpus.columns and corpus["label"].notna().any()
 
 
-def _periods(dates: pd.Series) -> tuple[pd.Series, str]:
-    return date_periods(dates)  # one choice of periods for the plot and the emerging topics
-
-
 def dated_periods(model, plot: str) -> tuple[np.ndarray, pd.Series, str]:
     """Which papers have a date (a mask), the period of each dated paper, and the periods' unit ("year",
     "month" or "day"); ModelError naming `plot` when the corpus has no dates."""
@@ -268,7 +264,7 @@ def dated_periods(model, plot: str) -> tuple[np.ndarray, pd.Series, str]:
         raise ModelError(f"the corpus has no dates: {plot} needs a date column")
     dates = pd.to_datetime(model.corpus_["date"]).reset_index(drop=True)
     known = dates.notna().to_numpy()
-    periods, unit = _periods(dates[known])
+    periods, unit = date_periods(dates[known])  # the emerging topics count in the same periods
     return known, periods, unit
 
 
