@@ -44,6 +44,21 @@ def test_a_stretch_without_spaces_is_no_text():
                  ) == [["The", "hockey", "team", "won"], ["at", "home"], ["see"]]
 
 
+def test_addresses_are_no_text():
+    """20 Newsgroups posts open "In article <...@cs.umd.edu>, mangoe@cs.umd.edu (Charley Wingate) writes":
+    a topic was labelled "umd · mangoe · Charley · Eng" from the addresses."""
+    from helpers import read_shared
+
+    post = read_shared("20newsgroups.csv.gz")["text"].iloc[0]
+    assert "healta@saturn.wwc.edu" in post
+    words = {w.lower() for run in _runs(post) for w in run}
+    assert {"god", "covenant", "tammy"} <= words
+    assert not words & {"healta", "saturn", "wwc", "edu"}
+    text = "Mail jpl@nasa.gov or see http://nasa.gov/mars, www.esa.int and <1r98@lynx.unm.edu> too"
+    assert _runs(text) == [
+        ["Mail"], ["or", "see"], ["and"], ["too"]]
+
+
 def test_an_acronym_names_a_phrase_when_papers_seldom_write_it_out():
     texts = ["Training on graphics processing units (GPUs) is fast.",
              "We schedule GPU kernels and GPU memory.", "GPU clusters serve models.",
