@@ -6,7 +6,8 @@ count as one phrase: case, hyphens ("pre-training" / "pretraining" / "pre traini
 acronym defined in a paper as "long form (ABBR)" (Schwartz & Hearst's rule: the acronym's letters, in
 order, in the long form, the first one starting a word), which then counts as its long form wherever it
 is used, in that paper by its own definition, elsewhere by the corpus's commonest one. A phrase in a
-title counts twice.
+title counts twice, unless other documents share that title (a newsgroup thread's "Re: ..." subject, a
+story printed twice): it then names the thread, not the document, and would count a thread's words twice.
 
 Why not a library: scikit-learn's CountVectorizer n-grams cannot keep a stop word inside a phrase while
 refusing it at the ends, nor join variants and acronyms; KeyBERT/YAKE score phrases per document, not per
@@ -173,7 +174,7 @@ class PhraseTable:
     def fit(cls, texts: Sequence[str], titles: Sequence[str] | None = None,
             min_documents: int = 2) -> PhraseTable:
         """Count the candidate phrases of `texts` (each read up to `defaults.MAX_RECORD_CHARACTERS`);
-        `titles` found at the start of a text count twice."""
+        `titles` found at the start of a text count twice, unless another document has the same title."""
         texts = capped(texts)
         not_first, not_last, not_inside = _stop_lists()
         per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
@@ -183,10 +184,12 @@ class PhraseTable:
         columns: list[int] = []
         followed: list[int] = []
         indptr = [0]
+        threads = Counter(_thread(t) for t in (titles if titles is not None else ()))
         for d, text in enumerate(texts):
             title = titles[d] if titles is not None else ""
             parts = [text]
-            if title and not title.endswith("…") and len(title) < len(text) and text.startswith(title):
+            if (title and not title.endswith("…") and len(title) < len(text) and text.startswith(title)
+                    and threads[_thread(title)] == 1):  # a title many documents share names a thread
                 parts.append(title)
             own = {k: tuple(word_key(w) for w in v) for k, v in per_document[d].items()}
             if own:  # "large language models (LLMs)" is one mention, not two
@@ -346,6 +349,11 @@ class PhraseTable:
         best = max((s for s in spellings if s.lower() == form), key=lambda s: (spellings[s], s.islower(), s))
         return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() and w not in named else w
                         for w in best.split())
+
+
+def _thread(title: str) -> str:
+    """What a title names, replies aside: "Re: Clipper chip" is the thread "clipper chip"."""
+    return re.sub(r"^(?:re\s*:\s*)+", "", title.strip().lower())
 
 
 def _spans(run: list[str], target: str):
