@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from topics.corpus.dates import date_periods
+from topics.corpus.dates import date_periods, paper_dates
 from topics.errors import ModelError
 from topics.wording import plural
 
@@ -44,11 +44,10 @@ COLUMNS = ["topic", "theme", "label", "status", "papers_last", "papers_before", 
 
 def _dated(model) -> tuple[pd.Series, int]:
     """The dates of the dated papers (index: their rows) and the number of papers without one."""
-    corpus = getattr(model, "corpus_", None)
-    if corpus is None or "date" not in corpus.columns:
+    dates = paper_dates(getattr(model, "corpus_", None))
+    if dates is None:
         raise ModelError("the corpus has no dates: emerging topics need a date column (date_column=...), "
                          "dates in a papers listing, or arXiv ids")
-    dates = pd.to_datetime(corpus["date"]).reset_index(drop=True)
     known = dates.dropna()
     return known, int(len(dates) - len(known))
 

@@ -7,7 +7,8 @@ value given that cannot be read is returned, so that the reader can count and sh
 
 `arxiv_id_dates` gives the month of submission that an arXiv id names (``2503.01234``, ``arXiv:2503.01234v2``,
 ``hep-th/9901001``), for a corpus without a date column; `date_periods` chooses the periods (years, months
-or days) in which dates are counted, for the plot over time and the emerging topics alike.
+or days) in which dates are counted, and `paper_dates` which papers of a read corpus have a date, for the
+plots over time and the emerging topics alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pandas as pd
 
 from topics.corpus.normalize import to_str_or_none
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "arxiv_id_dates", "date_periods", "parse_dates", "read_dates"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "arxiv_id_dates", "date_periods", "paper_dates", "parse_dates",
+           "read_dates"]
 
 FIRST_YEAR, LAST_YEAR = 1000, 2999
 _NUMBER = re.compile(r"^\s*([+-]?\d+)(?:\.0*)?\s*$")  # 2020, 2020.0, 20200101, -5000
@@ -138,6 +140,14 @@ def arxiv_id_dates(ids: pd.Series) -> pd.Series:
     ``hep-th/9901001`` -> 1999-01-01), as naive datetime64; NaT for a value that is no arXiv id."""
     months = [_arxiv_month(v) for v in ids]
     return pd.to_datetime(pd.Series(months, dtype=object), format="%Y-%m-%d").reset_index(drop=True)
+
+
+def paper_dates(corpus: pd.DataFrame | None) -> pd.Series | None:
+    """Each paper's date (NaT where it has none; index 0..n-1, the papers' rows), or None when the corpus
+    has no date column."""
+    if corpus is None or "date" not in corpus.columns:
+        return None
+    return pd.to_datetime(corpus["date"]).reset_index(drop=True)
 
 
 def date_periods(dates: pd.Series) -> tuple[pd.Series, str]:

@@ -11,7 +11,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from topics.corpus.dates import date_periods
+from topics.corpus.dates import date_periods, paper_dates
 from topics.documents import capped
 from topics.errors import ModelError
 from topics.plots import palette
@@ -247,9 +247,9 @@ def _theme_cut_height(linkage: np.ndarray, n_themes: int) -> float | None:
 
 
 def has_dates(model) -> bool:
-    corpus = getattr(model, "corpus_", None)
-    return corpus is not None and "date" in corpus.columns and corpus["date"].notna().sum() >= 2 \
-        and pd.to_datetime(corpus["date"]).dropna().nunique() >= 2
+    """Whether the papers bear at least two different dates: a plot over time has something to show."""
+    dates = paper_dates(getattr(model, "corpus_", None))
+    return dates is not None and dates.dropna().nunique() >= 2
 
 
 def has_labels(model) -> bool:
@@ -260,9 +260,9 @@ def has_labels(model) -> bool:
 def dated_periods(model, plot: str) -> tuple[np.ndarray, pd.Series, str]:
     """Which papers have a date (a mask), the period of each dated paper, and the periods' unit ("year",
     "month" or "day"); ModelError naming `plot` when the corpus has no dates."""
-    if not has_dates(model):
+    dates = paper_dates(getattr(model, "corpus_", None))
+    if dates is None or dates.dropna().nunique() < 2:
         raise ModelError(f"the corpus has no dates: {plot} needs a date column")
-    dates = pd.to_datetime(model.corpus_["date"]).reset_index(drop=True)
     known = dates.notna().to_numpy()
     periods, unit = date_periods(dates[known])  # the emerging topics count in the same periods
     return known, periods, unit
