@@ -218,3 +218,56 @@ def test_the_tail_of_a_longer_name_is_no_label(sample_model):
     assert not table.tail(_phrase(table, "medical images"))
     for label in [*sample_model.topic_labels_, *sample_model.theme_labels_]:
         assert "supervised learning" not in label.lower().replace("self-supervised learning", ""), label
+
+
+def test_a_name_joined_by_a_stop_word_has_a_tail_and_a_country_does_not(bbc_table):
+    """BBC News writes "Securities and Exchange Commission": "Exchange Commission" is its tail. "England" is
+    "Bank of England" in the business stories that come first in the file, and a team everywhere else: the
+    uses are read across the corpus, not from its first stories."""
+    _, table = bbc_table
+    assert table.tail(_phrase(table, "Exchange Commission"))
+    assert not table.tail(_phrase(table, "England"))
+    assert not table.tail(_phrase(table, "interest rates"))
+
+
+@pytest.fixture(scope="module")
+def newsgroup_table():
+    from helpers import read_shared
+
+    posts = read_shared("20newsgroups.csv.gz")
+    names = ("Henry Spencer", "Tim Clock", "O'Dwyer", "Clipper Chip", "Clipper chip")
+    chosen = posts[posts["text"].str.contains("|".join(names), regex=True)]
+    return PhraseTable.fit(chosen["text"].tolist(), chosen["title"].tolist())
+
+
+def test_signatures_and_attribution_lines_are_quotations(newsgroup_table):
+    """20 Newsgroups labelled a topic "Henry Spencer · hubble space telescope servicing": a poster's name is
+    in the line that opens each reply ("henry@zoo.toronto.edu (Henry Spencer) writes:") and in a signature
+    ("Henry Spencer @ U of Toronto Zoology"): nearly every use has the same words on one side or the other."""
+    table = newsgroup_table
+    assert table.quoted(_phrase(table, "Henry Spencer"))
+    assert not table.quoted(_phrase(table, "Clipper Chip"))
+
+
+def test_uses_are_found_where_a_key_lost_its_apostrophe_or_hyphen(newsgroup_table, sample_model):
+    table = newsgroup_table
+    assert len(table.uses(_phrase(table, "Frank O'Dwyer"))) >= 5  # the key is ("frank", "odwyer")
+    sample = sample_model._phrases()
+    assert len(sample.uses(_phrase(sample, "self-supervised learning"))) >= 5  # ("selfsupervised", ...)
+
+
+def test_a_label_says_a_hyphenated_word_once():
+    """An AI-conference topic read "question answering · machine reading comprehension · answering
+    datasets": "question-answering" is one word to the counts, two to a reader."""
+    from helpers import read_shared
+
+    from topics.phrase_labels import _parts
+
+    papers = read_shared("ai-conference-papers.csv.gz")
+    about = papers[papers["text"].str.contains("question-answering|answering dataset", case=False)]
+    table = PhraseTable.fit(about["text"].tolist(), about["title"].tolist())
+    hyphenated, tail = _phrase(table, "question-answering"), _phrase(table, "answering datasets")
+    assert _parts(table, hyphenated) & _parts(table, tail)
+    labels = topic_labels(table, np.arange(len(about)), np.zeros(len(about), dtype=int), 1)
+    words = [w for phrase in labels[0].lower().replace("-", " ").split(" · ") for w in phrase.split()]
+    assert len(words) == len(set(words)), labels

@@ -78,6 +78,8 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
                 continue
             if table.quoted(phrase) or table.tail(phrase):
                 continue
+            if chosen and _parts(table, phrase) & set().union(*(_parts(table, c) for c in chosen)):
+                continue  # "answering datasets" beside "question-answering", one word to the counts
             chosen.append(phrase)
             words += len(table.keys[phrase])
             break
@@ -86,6 +88,11 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
         if words >= max_words - (0 if fill else 1):
             break
     return chosen
+
+
+def _parts(table: PhraseTable, phrase: int) -> set[str]:
+    """The crude stems of a phrase's words as written, hyphenated words taken apart."""
+    return word_stems(table.spelling(phrase).lower().replace("-", " "))
 
 
 def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:

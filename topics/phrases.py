@@ -35,6 +35,7 @@ from topics.documents import capped
 
 MAX_WORDS = 4
 QUOTE_WORDS = 2  # words on each side of a phrase's use that make its context
+TAIL_MIN_USES = 5  # uses `PhraseTable.tail` needs to call a phrase the end of a longer name
 SEPARATOR = " · "
 # A word: letters or digits (3D, GPT-4), hyphens and apostrophes inside, not a bare number.
 _NUMBER = re.compile(r"^[\d'’-]+$")
@@ -255,15 +256,25 @@ class PhraseTable:
             self._document_runs[d] = found
         return found
 
-    def uses(self, phrase: int, limit: int = 20) -> list[tuple[list[str], list[str]]]:
-        """The two words (as written, lower case) before and after each use of `phrase` in the first `limit`
-        documents that hold it; kept, as labels look at the same few phrases again."""
+    def holders(self, phrase: int, limit: int) -> np.ndarray:
+        """Up to `limit` of the documents that hold `phrase`, spread evenly over them: a corpus in file order
+        (BBC News: business first) would otherwise speak for one part ("England" in "Bank of England")."""
+        found = self.counts[:, phrase].nonzero()[0]
+        if len(found) <= limit:
+            return found
+        return found[np.unique(np.linspace(0, len(found) - 1, limit).round().astype(int))]
+
+    def uses(self, phrase: int, limit: int = 50) -> list[tuple[list[str], list[str]]]:
+        """The two words (as written, lower case) before and after each use of `phrase` in `limit` of the
+        documents that hold it (`holders`); kept, as labels look at the same few phrases again."""
         found = self._uses.get(phrase)
         if found is None:
+            # a key has lost its hyphens and apostrophes ("odwyer", "selfsupervised"): either may be back
             pattern = re.compile(r"(?<!\w)" + r"[\s'’-]*".join(
-                re.escape(k) + r"\w{0,3}" for k in self.keys[phrase]) + r"(?!\w)", re.IGNORECASE)
+                r"['’-]?".join(map(re.escape, k)) + r"\w{0,3}" for k in self.keys[phrase]) + r"(?!\w)",
+                re.IGNORECASE)
             found = []
-            for d in self.counts[:, phrase].nonzero()[0][:limit]:
+            for d in self.holders(phrase, limit):
                 text = self.texts[d]
                 for match in pattern.finditer(text):
                     before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
@@ -275,24 +286,32 @@ class PhraseTable:
     def quoted(self, phrase: int) -> bool:
         """Whether a phrase of several words only ever appears inside one repeated passage (a signature, a
         thread's subject quoted in every reply, a sentence reused by several articles): most of its uses, in
-        the documents that hold it, have the same two words on both sides. A term ("radar detector") is used
-        in many contexts; a quotation ("no longer exists a single Turkish soul.") is not."""
+        the documents that hold it, have the same two words on one side (a signature's "Gordon Banks N3JXP |",
+        a reply's "Re: Is MSG sensitivity superstition?"). A term ("radar detector") is used in many
+        contexts; a quotation ("no longer exists a single Turkish soul.") is not; a phrase always followed or
+        preceded by the same words is part of a longer one."""
         if len(self.keys[phrase]) < 2:
             return False
-        windows = Counter((" ".join(before), " ".join(after)) for before, after in self.uses(phrase))
-        uses = sum(windows.values())
-        return uses >= 2 and max(windows.values()) >= defaults.QUOTED_PHRASE_SHARE * uses
+        uses = self.uses(phrase)
+        if len(uses) < 2:
+            return False
+        # the commonest context on each side; no words (the start of a title, the end of a text) is none
+        commonest = [Counter(tuple(use[side]) for use in uses if use[side]).most_common(1) for side in (0, 1)]
+        formulaic = sum(any(found and tuple(use[side]) == found[0][0] for side, found in enumerate(commonest))
+                        for use in uses)
+        return formulaic >= defaults.QUOTED_PHRASE_SHARE * len(uses)
 
     def tail(self, phrase: int) -> bool:
         """Whether a phrase is mostly (`defaults.TAIL_SHARE` of its uses) the end of a longer name: the same
         word before it, or a word joined to it by a hyphen ("supervised learning" in a corpus that writes
-        "self-supervised learning"). The left-hand twin of `modifiers`."""
+        "self-supervised learning"), or the same word and a joining stop word ("Exchange Commission" in
+        "Securities and Exchange Commission"). The left-hand twin of `modifiers`."""
         not_first = _stop_lists()[0]
-        words = Counter(b[-1].rstrip("-‐").strip("\"'’()[]{},.;:") for b, _ in self.uses(phrase) if b)
+        words = Counter(_before(b) for b, _ in self.uses(phrase) if b)
         words = Counter({w: n for w, n in words.items() if w and w not in not_first and not w.isdigit()})
         uses = len(self.uses(phrase))
         bound = max(words.values()) if words else 0
-        return uses >= 2 and bound >= defaults.TAIL_SHARE * uses
+        return uses >= TAIL_MIN_USES and bound >= defaults.TAIL_SHARE * uses
 
     def spelling(self, phrase: int) -> str:
         """How `phrase` is written in the documents (`written`), kept."""
@@ -349,6 +368,15 @@ class PhraseTable:
         best = max((s for s in spellings if s.lower() == form), key=lambda s: (spellings[s], s.islower(), s))
         return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() and w not in named else w
                         for w in best.split())
+
+
+def _before(words: list[str]) -> str:
+    """The word a use follows, as `PhraseTable.tail` counts it: with the word before it when it is a stop
+    word that joins a name ("Securities and" before "Exchange Commission")."""
+    last = [w.rstrip("-‐").strip("\"'’()[]{},.;:") for w in words]
+    if len(last) >= 2 and last[-1] in _INSIDE_OK and last[-2] and last[-2] not in _stop_lists()[0]:
+        return " ".join(last[-2:])
+    return last[-1]
 
 
 def _thread(title: str) -> str:
