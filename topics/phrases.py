@@ -49,6 +49,8 @@ _CONTENT_WORDS = frozenset([
 ])
 # Scholarly stop words that begin real phrases ("large language models", "state space models").
 _PHRASE_STARTERS = frozenset(["large", "small", "high", "low", "state", "key", "wide", "code"])
+# Capitalised, they begin a name ("New Zealand", "New York", "New Labour"), not a claim ("new method").
+_NAME_STARTERS = frozenset(["New"])
 # Stop words allowed inside a phrase ("mixture of experts", "learning to rank", "question and answer").
 _INSIDE_OK = frozenset(["of", "for", "to", "and", "in", "on", "with"])
 
@@ -308,7 +310,9 @@ class PhraseTable:
         "Securities and Exchange Commission"). The left-hand twin of `modifiers`."""
         not_first = _stop_lists()[0]
         words = Counter(_before(b) for b, _ in self.uses(phrase) if b)
-        words = Counter({w: n for w, n in words.items() if w and w not in not_first and not w.isdigit()})
+        named = self.is_name(phrase)  # "Zealand" is the tail of "New Zealand"; "dataset" not of "new dataset"
+        words = Counter({w: n for w, n in words.items() if w and not w.isdigit()
+                         and (w not in not_first or named and w.title() in _NAME_STARTERS)})
         uses = len(self.uses(phrase))
         bound = max(words.values()) if words else 0
         return uses >= TAIL_MIN_USES and bound >= defaults.TAIL_SHARE * uses
@@ -421,8 +425,8 @@ def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int
         flag = flags.get(word)
         if flag is None:
             lower = word.lower()
-            flag = flags[word] = ((lower in not_first) * _FIRST | (lower in not_last) * _LAST
-                                  | (lower in not_inside) * _INSIDE)
+            flag = flags[word] = ((lower in not_first and word not in _NAME_STARTERS) * _FIRST
+                                  | (lower in not_last) * _LAST | (lower in not_inside) * _INSIDE)
         keys.append(word_key(word))
         run_flags.append(flag)
     return keys, run_flags
