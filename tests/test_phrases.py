@@ -51,17 +51,21 @@ def newsgroup_posts():
     return read_shared("20newsgroups.csv.gz")
 
 
-def test_addresses_are_no_text(newsgroup_posts):
+def test_addresses_and_attribution_lines_are_no_text(newsgroup_posts):
     """20 Newsgroups posts open "In article <...@cs.umd.edu>, mangoe@cs.umd.edu (Charley Wingate) writes":
-    a topic was labelled "umd · mangoe · Charley · Eng" from the addresses."""
+    a topic was labelled "umd · mangoe · Charley · Eng" from the addresses and names, another "Cramer ·
+    Clayton · homosexual men · gay" from the posters' names."""
     post = newsgroup_posts["text"].iloc[0]
     assert "healta@saturn.wwc.edu" in post
     words = {w.lower() for run in _runs(post) for w in run}
-    assert {"god", "covenant", "tammy"} <= words
+    assert {"god", "covenant", "atonement"} <= words
     assert not words & {"healta", "saturn", "wwc", "edu"}
+    assert not words & {"tammy", "healy"}  # "(Tammy R Healy) writes:": who wrote it is no topic
     text = "Mail jpl@nasa.gov or see http://nasa.gov/mars, www.esa.int and <1r98@lynx.unm.edu> too"
     assert _runs(text) == [
         ["Mail"], ["or", "see"], ["and"], ["too"]]
+    assert _runs("|> Jon Livesey wrote: the Clipper Chip (Tim Clock) writes: no") == [
+        ["the", "Clipper", "Chip"], ["no"]]
 
 
 def test_an_acronym_names_a_phrase_when_papers_seldom_write_it_out():

@@ -79,9 +79,11 @@ def word_key(word: str) -> str:
 
 # one pass over a text: a word, or what ends a run of words (punctuation, a line break, a dash between spaces)
 # a stretch of 30 or more characters with no space is no text: uuencoded or base64 lines, hashes; nor is
-# an e-mail address, a message id or a web address ("mangoe@cs.umd.edu" gives no "umd")
+# an e-mail address, a message id or a web address ("mangoe@cs.umd.edu" gives no "umd"), nor the line that
+# says who wrote what a reply quotes ("(Tim Clock) writes:", "Jon Livesey wrote:"): a poster is no topic
 _WORD_OR_BREAK = re.compile(
-    r"(?<!\S)\S{30,}|\S*@\S+|(?:https?://|www\.)\S+|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
+    r"(?<!\S)\S{30,}|\S*@\S+|(?:https?://|www\.)\S+|"
+    r"(?:\([^()]{1,60}\)|(?:[A-Z][\w.'’-]*\s+){1,4})\s*(?:writes|wrote)\s*:|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
 
 
 def _runs(text: str) -> list[list[str]]:
