@@ -112,7 +112,7 @@ def test_explore_notebook_runs(kernel_dirs, tmp_path, monkeypatch):
     assert not list(temporary.glob("topics-notebook-*"))
 
 
-@pytest.mark.slow
+@pytest.mark.floors  # a whole-corpus run (about 30 s): with the floors, out of the README's test command
 def test_bbc_news_notebook_runs(kernel_dirs, tmp_path, monkeypatch):
     path = shared_file("bbc-news.csv.gz")
     monkeypatch.setenv("TOPICS_SHARED_DATA", str(path.parent))
