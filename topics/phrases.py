@@ -310,14 +310,18 @@ class PhraseTable:
         word before it, or a word joined to it by a hyphen ("supervised learning" in a corpus that writes
         "self-supervised learning"), or the same word and a joining stop word ("Exchange Commission" in
         "Securities and Exchange Commission"). The left-hand twin of `modifiers`."""
+        uses = self.uses(phrase)
+        if len(uses) < TAIL_MIN_USES:
+            return False
         not_first = _stop_lists()[0]
-        words = Counter(_before(b) for b, _ in self.uses(phrase) if b)
-        named = self.is_name(phrase)  # "Zealand" is the tail of "New Zealand"; "dataset" not of "new dataset"
+        words = Counter(_before(b) for b, _ in uses if b)
         words = Counter({w: n for w, n in words.items() if w and not w.isdigit()
-                         and (w not in not_first or named and w.title() in _NAME_STARTERS)})
-        uses = len(self.uses(phrase))
+                         and (w not in not_first or w.title() in _NAME_STARTERS)})
+        # "Zealand" is the tail of "New Zealand", "dataset" not of "new dataset": asked only when it matters
+        if any(w.title() in _NAME_STARTERS for w in words) and not self.is_name(phrase):
+            words = Counter({w: n for w, n in words.items() if w.title() not in _NAME_STARTERS})
         bound = max(words.values()) if words else 0
-        return uses >= TAIL_MIN_USES and bound >= defaults.TAIL_SHARE * uses
+        return bound >= defaults.TAIL_SHARE * len(uses)
 
     def spelling(self, phrase: int) -> str:
         """How `phrase` is written in the documents (`written`), kept."""
