@@ -286,3 +286,21 @@ def test_a_label_says_a_hyphenated_word_once():
     labels = topic_labels(table, np.arange(len(about)), np.zeros(len(about), dtype=int), 1)
     words = [w for phrase in labels[0].lower().replace("-", " ").split(" · ") for w in phrase.split()]
     assert len(words) == len(set(words)), labels
+
+
+def test_a_phrase_grows_past_a_modifier_into_a_label(sample_model):
+    """The sample's papers write "large-scale ..." and "pre-trained ..." before other words nearly every
+    time: such a modifier is no label, so a phrase never grows into one ("large" became "large-scale" and
+    was dropped, where its papers say "large language models"), and a modifier itself grows into the
+    longer phrase more readily ("pre-trained" -> "pre-trained models")."""
+    from topics.phrase_labels import _upgrade
+
+    table = sample_model._phrases()
+    held = np.asarray((table.counts > 0).sum(axis=0)).ravel()
+    large, pre_trained = _phrase(table, "large"), _phrase(table, "pre-trained")
+    assert table.modifiers[_phrase(table, "large-scale")] and table.modifiers[pre_trained]
+    grown = _upgrade(large, held, table, 2, lambda p: True)
+    assert table.spelling(grown) == "large language models", table.spelling(grown)
+    assert table.spelling(_upgrade(pre_trained, held, table, 2, lambda p: True)).startswith("pre-trained ")
+    for label in [*sample_model.topic_labels_, *sample_model.theme_labels_]:
+        assert not any(table.modifiers[_phrase(table, p)] for p in label.split(" · ")), label

@@ -24,13 +24,21 @@ from topics.representation import class_tfidf, word_stems
 __all__ = ["SEPARATOR", "theme_labels", "topic_labels"]
 
 
-def _carry_share(key: tuple[str, ...]) -> float:
+def _carry_share(table: PhraseTable, phrase: int) -> float:
     """How much of a phrase's documents a longer phrase must hold to replace it: less for a lone word
     that reads as a modifier ("convolutional" -> "convolutional neural networks", "medical" -> "medical
-    images")."""
-    if len(key) == 1 and key[0].endswith(_MODIFIER_ENDINGS):
+    images") or a phrase that nearly always goes on, no label on its own ("pre-trained" -> "pre-trained
+    models")."""
+    key = table.keys[phrase]
+    if (len(key) == 1 and key[0].endswith(_MODIFIER_ENDINGS)) or _modifier(table, phrase):
         return defaults.PHRASE_CARRY_SHARE / 2
     return defaults.PHRASE_CARRY_SHARE
+
+
+def _modifier(table: PhraseTable, phrase: int) -> bool:
+    """Whether a phrase nearly always goes on with more words ("large-scale"): never a label part, so
+    never what a shorter phrase grows into either."""
+    return table.modifiers is not None and bool(table.modifiers[phrase])
 
 
 _MODIFIER_ENDINGS = ("al", "ive", "ous", "ic", "ary", "able", "ible", "ful", "less", "ian")
@@ -41,11 +49,12 @@ def _upgrade(phrase: int, documents: np.ndarray, table: PhraseTable, needed: int
     """The longest phrase containing `phrase` that enough of its documents (in the class) hold."""
     parents = table.parents()
     while True:
-        share = _carry_share(table.keys[phrase])
+        share = _carry_share(table, phrase)
         # a name grows only into a longer name: "Jose Mourinho", not "boss Jose Mourinho"
         named = bool(parents.get(phrase)) and table.is_name(phrase)
         better = [p for p in parents.get(phrase, []) if documents[p] >= max(needed, share * documents[phrase])
-                  and allowed(p) and not table.quoted(p) and not (named and not table.is_name(p))]
+                  and allowed(p) and not _modifier(table, p) and not table.quoted(p)
+                  and not (named and not table.is_name(p))]
         if not better:
             return phrase
         phrase = max(better, key=lambda p: (documents[p], -p))
@@ -74,7 +83,7 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
                 continue
             if chosen and len(table.keys[phrase]) == 1 and table.common[phrase]:
                 continue  # a word all over the corpus ("datasets", "samples") adds nothing to a phrase
-            if table.modifiers is not None and table.modifiers[phrase]:
+            if _modifier(table, phrase):
                 continue
             if table.quoted(phrase) or table.tail(phrase):
                 continue
