@@ -1,7 +1,10 @@
 """The fast encoders (ONNX, int8 ONNX, static, hybrid) with the real offline MiniLM on real abstracts: the
 bundled sample papers and AI-conference papers from the shared corpora.
 
-Their artifacts are built once per test session into a temporary $TOPICS_CACHE_DIR and shared."""
+Their artifacts are built once per test session into a temporary $TOPICS_CACHE_DIR and shared. Building
+them (ONNX export, int8 quantisation, the static distillation) and the MiniLM reference vectors take about
+a minute of the module's two, so it runs with the floors (`pytest -m "floors or builds"`, in `.ci/run`),
+out of the README's test command."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from topics.encoders import HYBRID_STATIC_WEIGHT, cache_name, get_encoder, load_
 
 pytest.importorskip("sentence_transformers", reason="needs the 'embeddings' extra")
 pytest.importorskip("onnxruntime", reason="needs the 'fast' extra")
+
+pytestmark = pytest.mark.builds
 
 FAST = ["minilm-onnx", "minilm-onnx-int8", "minilm-static", "minilm-hybrid"]
 # Spearman correlation of all pairwise similarities between sample papers, against sentence-transformers
