@@ -66,6 +66,31 @@ def test_addresses_and_attribution_lines_are_no_text(newsgroup_posts):
         ["Mail"], ["or", "see"], ["and"], ["too"]]
     assert _runs("|> Jon Livesey wrote: the Clipper Chip (Tim Clock) writes: no") == [
         ["the", "Clipper", "Chip"], ["no"]]
+    # the name beside an address is its owner's: a signature, or an attribution with quote marks inside
+    assert _runs("hopes up. / Bob Beauchaine bobbe@vice.ICO.TEK.COM They said") == [
+        ["hopes", "up"], ["They", "said"]]
+    assert _runs("bobbe@vice.ICO.TEK.COM (Robert >Beauchaine) writes: Bennett") == [["Bennett"]]
+    assert _runs("Robert Beauchaine (bobbe@vice.ICO.TEK.COM) wrote: yes") == [["yes"]]
+    assert _runs("Write to the Press Office at press@bbc.co.uk today") == [
+        ["Write", "to", "the", "Press", "Office", "at"], ["today"]]  # lower case "at" is no name
+    beauchaine = newsgroup_posts[newsgroup_posts["text"].str.contains("Beauchaine")]
+    named = sum("beauchaine" in (w.lower() for w in run) for t in beauchaine["text"] for run in _runs(t))
+    assert len(beauchaine) >= 5 and named <= len(beauchaine) // 2, (named, len(beauchaine))
+
+
+def test_a_word_in_lower_case_elsewhere_is_no_acronym(newsgroup_posts):
+    """A 20 Newsgroups post wrote "(Home)" after "homosexual relationship and culture": every "Home" of the
+    corpus was counted as that. A short form with one capital that the corpus also writes in lower case
+    ("home") is a word; "Nato" and "Wada" (BBC News) are never written "nato", "wada"."""
+    from helpers import read_shared
+
+    table = PhraseTable.fit(newsgroup_posts["text"].tolist(), newsgroup_posts["title"].tolist())
+    assert "Home" not in table.acronyms and "Lab" not in table.acronyms
+    assert table.acronyms["NSA"] == ("national", "security", "agency")
+    bbc = read_shared("bbc-news.csv.gz")
+    sport_and_politics = bbc[bbc["text"].str.contains(r"\((?:Nato|Wada)\)")]
+    found = PhraseTable.fit(bbc["text"].tolist(), bbc["title"].tolist()).acronyms
+    assert len(sport_and_politics) >= 2 and {"Nato", "Wada"} <= set(found)
 
 
 def test_an_acronym_names_a_phrase_when_papers_seldom_write_it_out():

@@ -80,9 +80,14 @@ def word_key(word: str) -> str:
 # one pass over a text: a word, or what ends a run of words (punctuation, a line break, a dash between spaces)
 # a stretch of 30 or more characters with no space is no text: uuencoded or base64 lines, hashes; nor is
 # an e-mail address, a message id or a web address ("mangoe@cs.umd.edu" gives no "umd"), nor the line that
-# says who wrote what a reply quotes ("(Tim Clock) writes:", "Jon Livesey wrote:"): a poster is no topic
+# says who wrote what a reply quotes ("(Tim Clock) writes:", "Jon Livesey wrote:"), nor the name beside an
+# address ("Bob Beauchaine bobbe@vice.ICO.TEK.COM", "cramer@optilink.COM (Clayton Cramer) writes:"; two or
+# three capitalised words before it, as one is more often a sentence's first: "Mail jpl@nasa.gov"): a poster
+# is no topic
 _WORD_OR_BREAK = re.compile(
-    r"(?<!\S)\S{30,}|\S*@\S+|(?:https?://|www\.)\S+|"
+    r"(?<!\S)\S{30,}|"
+    r"(?:(?:[A-Z][\w.'’-]*\s+){2,3})?\(?[^\s()]*@[^\s()]+\)?(?:\s*\([^()]{1,60}\))?(?:\s*(?:writes|wrote|said)\s*:)?|"
+    r"(?:https?://|www\.)\S+|"
     r"(?:\([^()]{1,60}\)|(?:[A-Z][\w.'’-]*\s+){1,4})\s*(?:writes|wrote)\s*:|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
 
 
@@ -183,6 +188,8 @@ class PhraseTable:
         texts = capped(texts)
         not_first, not_last, not_inside = _stop_lists()
         per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
+        words = _plain_words(texts, {short for found in per_document for short in found})
+        per_document = [{k: v for k, v in found.items() if k not in words} for found in per_document]
         corpus_acronyms = _commonest(per_document)
         flags: dict[str, int] = {}
         index: dict[str, tuple[int, tuple[str, ...]]] = {}
@@ -405,6 +412,18 @@ def _spans(run: list[str], target: str):
                 yield start, end + 1
             if len(joined) >= len(target):
                 break
+
+
+def _plain_words(texts: Sequence[str], shorts: set[str]) -> set[str]:
+    """The defined short forms with one capital that the corpus also writes in lower case as a word: "Home",
+    "Top", "Pin" are words (a 20 Newsgroups post's "(Home)" made every "Home" "homosexual relationship and
+    culture"); "Nato", "Wada" and "Adam" are never written "nato", "wada", "adam"."""
+    candidates = {s.lower(): s for s in shorts
+                  if sum(c.isupper() for c in s) < 2 and not any(c.isdigit() for c in s) and s.isalpha()}
+    if not candidates:
+        return set()
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(candidates))) + r")(?![\w-])")
+    return {candidates[m] for text in texts for m in pattern.findall(text)}
 
 
 def _commonest(per_document: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
