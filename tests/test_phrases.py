@@ -296,6 +296,18 @@ def test_uses_are_found_where_a_key_lost_its_apostrophe_or_hyphen(newsgroup_tabl
     assert len(sample.uses(_phrase(sample, "self-supervised learning"))) >= 5  # ("selfsupervised", ...)
 
 
+def test_uses_are_not_read_inside_addresses_or_attribution_lines(newsgroup_posts):
+    """The counts never see "irvine" in irvine@uxh.cso.uiuc.edu or "(Brent Irvine) writes:"; the uses a
+    phrase is judged by (quotation, tail) skip them too."""
+    about = newsgroup_posts["text"].str.contains("Irvine|IRVINE")
+    posts = newsgroup_posts[about | (np.arange(len(about)) < 300)]  # and others, or "irvine" is everywhere
+    table = PhraseTable.fit(posts["text"].tolist(), posts["title"].tolist())
+    uses = table.uses(_phrase(table, "Irvine"))
+    assert len(uses) >= 5
+    assert not any(after[:1] and after[0].startswith("@") for _, after in uses), uses  # irvine@uxh...
+    assert not any(after[:2] == [")", "writes:"] for _, after in uses), uses
+
+
 def test_a_label_says_a_hyphenated_word_once():
     """An AI-conference topic read "question answering · machine reading comprehension · answering
     datasets": "question-answering" is one word to the counts, two to a reader."""

@@ -21,6 +21,7 @@ turns the counts into topic and theme labels.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -84,11 +85,19 @@ def word_key(word: str) -> str:
 # address ("Bob Beauchaine bobbe@vice.ICO.TEK.COM", "cramer@optilink.COM (Clayton Cramer) writes:"; two or
 # three capitalised words before it, as one is more often a sentence's first: "Mail jpl@nasa.gov"): a poster
 # is no topic
-_WORD_OR_BREAK = re.compile(
-    r"(?<!\S)\S{30,}|"
+_NOT_TEXT = (
+    r"(?P<hidden>(?<!\S)\S{30,}|"
     r"(?:(?:[A-Z][\w.'’-]*\s+){2,3})?\(?[^\s()]*@[^\s()]+\)?(?:\s*\([^()]{1,60}\))?(?:\s*(?:writes|wrote|said)\s*:)?|"
     r"(?:https?://|www\.)\S+|"
-    r"(?:\([^()]{1,60}\)|(?:[A-Z][\w.'’-]*\s+){1,4})\s*(?:writes|wrote)\s*:|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
+    r"(?:\([^()]{1,60}\)|(?:[A-Z][\w.'’-]*\s+){1,4})\s*(?:writes|wrote)\s*:)")
+_WORD_OR_BREAK = re.compile(
+    _NOT_TEXT + r"|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
+
+
+def _not_text(text: str) -> tuple[list[int], list[int]]:
+    """Where `text` holds what `_runs` reads as no text (addresses, attribution lines): starts, ends."""
+    spans = [m.span() for m in _WORD_OR_BREAK.finditer(text) if m.group("hidden")]
+    return [start for start, _ in spans], [end for _, end in spans]
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -287,7 +296,11 @@ class PhraseTable:
             found = []
             for d in self.holders(phrase, limit):
                 text = self.texts[d]
+                starts, ends = _not_text(text)
                 for match in pattern.finditer(text):
+                    at = bisect.bisect_right(starts, match.start()) - 1
+                    if at >= 0 and match.start() < ends[at]:
+                        continue  # "irvine" of irvine@uxh.cso.uiuc.edu, "(Brent Irvine) writes:"
                     before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
                     after = text[match.end():match.end() + 80].lower().split()[:QUOTE_WORDS]
                     found.append((before, after))
