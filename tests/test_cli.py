@@ -89,6 +89,25 @@ def test_report_on_the_sample_papers(sample_report):
     assert not [p for p in (cwd / "reports").iterdir() if p.name.startswith(".")]  # no partial folders left
 
 
+def test_the_bundled_sample_report_is_known_as_its_own_from_any_folder(sample_report, tmp_path, monkeypatch):
+    """run.json names the sample inside the package: a later `topics report` run elsewhere, after the sample
+    changed with an upgrade (another sha256), still replaces that report rather than refusing it."""
+    from topics.cli_checks import check_default_report, sample_path
+
+    cwd, _ = sample_report
+    record = json.loads((cwd / "reports" / "sample-papers" / "run.json").read_text())
+    record["input"]["sha256"] = "0" * 64
+    out = tmp_path / "reports" / "sample-papers"
+    out.mkdir(parents=True)
+    (out / "run.json").write_text(json.dumps(record))
+    monkeypatch.chdir(tmp_path)  # where "topics/data/sample-papers.txt" is no file
+    check_default_report(out, sample_path(), force=False)  # no DestinationError
+    record["input"]["path"] = "topics/data/other-papers.txt"
+    (out / "run.json").write_text(json.dumps(record))
+    with pytest.raises(topics.errors.TopicsError, match="holds the report of topics/data/other-papers.txt"):
+        check_default_report(out, sample_path(), force=False)
+
+
 def test_report_is_deterministic(sample_report, tmp_path):
     cwd, _ = sample_report
     result = run("report", "--out", str(tmp_path / "again"), "--quiet", cwd=cwd)

@@ -262,3 +262,11 @@ def test_another_local_model_counts_what_its_own_window_cuts(sample, tmp_path):
     loaded, messages = result.stdout.strip().splitlines()
     assert loaded == "False"
     assert expected(len(texts)) in messages
+
+
+@pytest.mark.parametrize("name", ["minilm-static:4", "minilm-hybrid:600", "minilm-onnx:513"])
+def test_a_fast_encoder_truncation_outside_what_minilm_reads_is_refused(name):
+    from topics.encoders import parse_name
+
+    with pytest.raises(topics.ModelError, match="too short|beyond what MiniLM reads"):
+        parse_name(name)

@@ -377,11 +377,3 @@ def test_no_truncation_no_warning(artifacts):
         warnings.simplefilter("error")
         for name in ("minilm-onnx-int8:16", "minilm-hybrid:16"):
             embed(["Graph networks for traffic.", "Robots."], name, use_cache=False, progress=False)
-
-
-@pytest.mark.parametrize("name", ["minilm-static:4", "minilm-hybrid:600", "minilm-onnx:513"])
-def test_a_truncation_outside_what_minilm_reads_is_refused(name):
-    from topics.encoders import parse_name
-
-    with pytest.raises(topics.ModelError, match="too short|beyond what MiniLM reads"):
-        parse_name(name)

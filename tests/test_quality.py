@@ -4,8 +4,8 @@ These fit real corpora end to end and run in CI. They need ../shared/data beside
 $TOPICS_SHARED_DATA). The floors that need sentence-embedding vectors of a whole corpus (MiniLM on 2,225
 BBC articles: ~2 min on 2 cores; on 6,253 AI-conference abstracts: ~5 min), and the whole-corpus TF-IDF
 floors (BBC, sharing its fit with the named-themes floor: about 25 s; AI-conference: about 35 s), are marked
-`floors`: the README's test command leaves them out to stay under 10 minutes, `pytest -m floors` runs them,
-and `.ci/run` runs both.
+`floors`: the README's test command leaves them out to stay under 10 minutes; `pytest -m "floors or builds"`
+runs them, and `.ci/run` runs both.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from topics.errors import TopicsError
-from topics.folders import as_written, clash, existing_parent
+from topics.folders import as_written, clash, existing_parent, recorded_path
 
 __all__ = ["DestinationError", "check_default_report", "check_destination", "check_model_out", "printable",
            "sample_path"]
@@ -94,7 +94,8 @@ def check_default_report(out: Path, source: Path, force: bool) -> None:
     recorded = record.get("input") if isinstance(record, dict) else None
     if not (isinstance(recorded, dict) and isinstance(recorded.get("path"), str) and recorded["path"]):
         return
-    if record.get("generator") != "topics" or _real(Path(recorded["path"])) == _real(source):
+    if record.get("generator") != "topics" or recorded["path"] == recorded_path(source) or _real(
+            Path(recorded["path"])) == _real(source):
         return
     digest = recorded.get("sha256")
     if isinstance(digest, str) and source.is_file():

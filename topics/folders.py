@@ -47,6 +47,16 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def recorded_path(path: str | Path) -> str:
+    """An input's path as run.json records it: as given, but a file of the installed package (the bundled
+    sample) by its place in the package ("topics/data/sample-papers.txt"), not where this machine put it."""
+    package = Path(__file__).resolve().parent
+    try:
+        return Path(package.name, Path(path).resolve().relative_to(package)).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def existing_parent(target: str | Path) -> Path:
     """The first folder above `target` (its real path) that exists: where a folder replacing `target` is
     built, so the one whose permissions decide whether `target` can be written."""

@@ -87,9 +87,11 @@ def word_key(word: str) -> str:
 # is no topic
 _NOT_TEXT = (
     r"(?P<hidden>(?<!\S)\S{30,}|"
-    r"(?:(?:[A-Z][\w.'’-]*\s+){2,3})?\(?[^\s()]*@[^\s()]+\)?(?:\s*\([^()]{1,60}\))?(?:\s*(?:writes|wrote|said)\s*:)?|"
+    # a name on one line (a dot only after an initial), the address, its owner's name in brackets after it
+    r"(?:(?:[A-Z](?:\.|[\w'’-]*)[ \t]+){1,2}[A-Z](?:\.|[\w'’-]*)\s+)?"
+    r"\(?[^\s()]*@[^\s()]+\)?(?:[ \t]*\([A-Z\"'][^()\n]{0,59}\))?(?:\s*(?:writes|wrote|said)\s*:)?|"
     r"(?:https?://|www\.)\S+|"
-    r"(?:\([^()]{1,60}\)|(?:[A-Z][\w.'’-]*\s+){1,4})\s*(?:writes|wrote)\s*:)")
+    r"(?:\([^()]{1,60}\)\s*|(?:[A-Z][\w.'’-]*\s+){1,4})(?:writes|wrote)\s*:)")
 _WORD_OR_BREAK = re.compile(
     _NOT_TEXT + r"|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
 
@@ -186,6 +188,7 @@ class PhraseTable:
     _common: np.ndarray | None = field(default=None, repr=False)
     modifiers: np.ndarray | None = None  # per phrase: nearly always followed by more words
     _document_runs: dict[int, list[tuple[list[str], bool]]] = field(default_factory=dict, repr=False)
+    _document_hidden: dict[int, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False)
     _uses: dict[int, list] = field(default_factory=dict, repr=False)
     _spellings: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -296,10 +299,16 @@ class PhraseTable:
             found = []
             for d in self.holders(phrase, limit):
                 text = self.texts[d]
-                starts, ends = _not_text(text)
+                hidden = None
                 for match in pattern.finditer(text):
+                    if hidden is None:
+                        if d not in self._document_hidden:
+                            self._document_hidden[d] = _not_text(text)
+                        hidden = self._document_hidden[d]
+                    starts, ends = hidden
                     at = bisect.bisect_right(starts, match.start()) - 1
-                    if at >= 0 and match.start() < ends[at]:
+                    if (at >= 0 and match.start() < ends[at]) or (at + 1 < len(starts)
+                                                                  and match.end() > starts[at + 1]):
                         continue  # "irvine" of irvine@uxh.cso.uiuc.edu, "(Brent Irvine) writes:"
                     before = text[max(0, match.start() - 80):match.start()].lower().split()[-QUOTE_WORDS:]
                     after = text[match.end():match.end() + 80].lower().split()[:QUOTE_WORDS]
@@ -428,15 +437,17 @@ def _spans(run: list[str], target: str):
 
 
 def _plain_words(texts: Sequence[str], shorts: set[str]) -> set[str]:
-    """The defined short forms with one capital that the corpus also writes in lower case as a word: "Home",
-    "Top", "Pin" are words (a 20 Newsgroups post's "(Home)" made every "Home" "homosexual relationship and
-    culture"); "Nato", "Wada" and "Adam" are never written "nato", "wada", "adam"."""
-    candidates = {s.lower(): s for s in shorts
-                  if sum(c.isupper() for c in s) < 2 and not any(c.isdigit() for c in s) and s.isalpha()}
+    """The defined short forms with one capital that at least two documents also write in lower case as a
+    word: "Home", "Top", "Pin" are words (a 20 Newsgroups post's "(Home)" made every "Home" "homosexual
+    relationship and culture"); "Nato", "Wada" and "Adam" are never written "nato", "wada", "adam"."""
+    candidates = {s.lower(): s for s in shorts if s.isalpha() and sum(c.isupper() for c in s) < 2}
     if not candidates:
         return set()
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(candidates))) + r")(?![\w-])")
-    return {candidates[m] for text in texts for m in pattern.findall(text)}
+    # not inside an address or a host name ("iran" of "iran.example.com")
+    pattern = re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, sorted(candidates)))
+                         + r")(?![\w@-]|\.\w)")
+    documents = Counter(m for text in texts for m in set(pattern.findall(text)))
+    return {candidates[m] for m, n in documents.items() if n >= 2}
 
 
 def _commonest(per_document: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:

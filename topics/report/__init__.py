@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from topics.errors import ReportError
-from topics.folders import as_written, clash, existing_parent, replace_folder, sha256
+from topics.folders import as_written, clash, existing_parent, recorded_path, replace_folder, sha256
 
 __all__ = ["ReportError", "write_report"]
 
@@ -229,7 +229,7 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
         input_info = {"path": None, "sha256": None, "name": name}
         if corpus_path:
             path = Path(corpus_path)
-            input_info = {"path": _recorded_path(path), "sha256": sha256(path) if path.is_file() else None,
+            input_info = {"path": recorded_path(path), "sha256": sha256(path) if path.is_file() else None,
                           "name": name, "format": read_info.get("format")}
         all_timings["writing"] = time.perf_counter() - clock
         written.extend(sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")))
@@ -254,16 +254,6 @@ def write_report(model, out, *, corpus=None, embeddings=None, corpus_path=None, 
                                    "unchanged", str(out)) from error
     _say(quiet, f"topics: writing: {len(written)} files ({all_timings['writing']:.1f} s)")
     return out / "index.html"
-
-
-def _recorded_path(path: Path) -> str:
-    """The input's path for run.json: as given, but the bundled sample's inside the package
-    ("topics/data/sample-papers.txt"), not where this machine installed it."""
-    package = Path(__file__).resolve().parents[1]
-    try:
-        return Path(package.name, path.resolve().relative_to(package)).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _stem(path) -> str:
