@@ -501,6 +501,7 @@ def test_evaluate_a_report_with_labels(tmp_path):
 
 
 # ------------------------------------------------------------------------------------ report on a sample
+@pytest.mark.floors  # a whole shared corpus and a purity floor (about 15 s): with the floors
 def test_report_fitted_on_a_sample_covers_every_article(tmp_path):
     """BBC News, the model fitted on 300 of 2,125 articles: the report covers all of them."""
     source = shared_file("bbc-news.csv.gz")

@@ -84,13 +84,15 @@ def test_a_word_in_lower_case_elsewhere_is_no_acronym(newsgroup_posts):
     ("home") is a word; "Nato" and "Wada" (BBC News) are never written "nato", "wada"."""
     from helpers import read_shared
 
-    table = PhraseTable.fit(newsgroup_posts["text"].tolist(), newsgroup_posts["title"].tolist())
+    posts = newsgroup_posts[newsgroup_posts["text"].str.contains(r"\((?:Home|Lab|NSA)\)|\bhome\b")]
+    table = PhraseTable.fit(posts["text"].tolist(), posts["title"].tolist())
     assert "Home" not in table.acronyms and "Lab" not in table.acronyms
     assert table.acronyms["NSA"] == ("national", "security", "agency")
     bbc = read_shared("bbc-news.csv.gz")
-    sport_and_politics = bbc[bbc["text"].str.contains(r"\((?:Nato|Wada)\)")]
-    found = PhraseTable.fit(bbc["text"].tolist(), bbc["title"].tolist()).acronyms
-    assert len(sport_and_politics) >= 2 and {"Nato", "Wada"} <= set(found)
+    stories = bbc[bbc["text"].str.contains("nato|wada", case=False)]
+    assert stories["text"].str.contains(r"\((?:Nato|Wada)\)").sum() >= 2
+    found = PhraseTable.fit(stories["text"].tolist(), stories["title"].tolist()).acronyms
+    assert {"Nato", "Wada"} <= set(found)
 
 
 def test_an_acronym_names_a_phrase_when_papers_seldom_write_it_out():
