@@ -279,6 +279,13 @@ class PhraseTable:
             self._document_runs[d] = found
         return found
 
+    def _not_text_of(self, d: int) -> tuple[list[int], list[int]]:
+        """Document `d`'s stretches that are no text (`_not_text`); kept, as `uses` reads the same few
+        documents for many phrases."""
+        if d not in self._document_hidden:
+            self._document_hidden[d] = _not_text(self.texts[d])
+        return self._document_hidden[d]
+
     def holders(self, phrase: int, limit: int) -> np.ndarray:
         """Up to `limit` of the documents that hold `phrase`, spread evenly over them: a corpus in file order
         (BBC News: business first) would otherwise speak for one part ("England" in "Bank of England")."""
@@ -299,13 +306,8 @@ class PhraseTable:
             found = []
             for d in self.holders(phrase, limit):
                 text = self.texts[d]
-                hidden = None
+                starts, ends = self._not_text_of(d)
                 for match in pattern.finditer(text):
-                    if hidden is None:
-                        if d not in self._document_hidden:
-                            self._document_hidden[d] = _not_text(text)
-                        hidden = self._document_hidden[d]
-                    starts, ends = hidden
                     at = bisect.bisect_right(starts, match.start()) - 1
                     if (at >= 0 and match.start() < ends[at]) or (at + 1 < len(starts)
                                                                   and match.end() > starts[at + 1]):
