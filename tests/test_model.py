@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import html
 import json
 import re
 
@@ -482,3 +484,15 @@ def test_small_api_mistakes_are_model_errors(fitted):
         with pytest.raises(ModelError, match=message):
             call()
     assert "1 topic," in repr(clone(fitted).fit(fitted.corpus_.head(2)))
+
+
+def test_the_notebook_display_is_a_table_of_the_topics_with_their_text_escaped(fitted):
+    shown = fitted._repr_html_()
+    assert shown.count("</tr>") == 1 + min(fitted.n_topics_, 10)  # the header and a row per topic
+    for t in range(fitted.n_topics_):
+        assert html.escape(fitted.topic_labels_[t]) in shown
+    model = copy.deepcopy(fitted)
+    model.topic_labels_ = ["<script>alert(1)</script> & co", *model.topic_labels_[1:]]
+    shown = model._repr_html_()
+    assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in shown
+    assert "TopicModel(progress=False)" in topics.TopicModel(progress=False)._repr_html_()

@@ -1,13 +1,12 @@
 """`TopicModel`: features -> UMAP -> HDBSCAN -> topics, themes and readable labels, scikit-learn style.
 
-Longer than the house's ~500 lines on purpose: it is the one public estimator and the facade of about 40
-public methods (tables, plots, search, merging, saving), most of which hand over to a stage module
-(`topics.tables`, `topics.plots`, `topics.persistence`, ...) in a few lines. What it computes itself is
-the order of the fit's stages and the exact assignment of new documents (`_assign`)."""
+This module holds what the estimator computes: the order of the fit's stages, what follows from the
+documents' topics (`_describe`), new documents' topics (`topics.assignment` does the exact arithmetic),
+merging, and saving (`topics.persistence`). What a fitted model shows (tables, search, plots, its notebook
+display) is its base class `topics.views.ModelViews`."""
 
 from __future__ import annotations
 
-import html
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,9 +29,10 @@ from topics.documents import (
 from topics.errors import ModelError
 from topics.features import LsaProjection, Vocabulary, unit_rows
 from topics.representation import extract_keywords
+from topics.views import ModelViews
 
 
-class TopicModel(BaseEstimator):
+class TopicModel(ModelViews, BaseEstimator):
     """Find topics and themes in short documents.
 
     Parameters are stored as given; anything left at None is sized to the corpus when fitting (see
@@ -183,7 +183,7 @@ class TopicModel(BaseEstimator):
         assigner = TopicAssigner.fit(vectors, raw, n_raw, self.random_state)
         topics, _ = assigner.assign(vectors)
         # topics numbered by size, largest first; classes the classifier never picks are dropped
-        sizes = np.bincount(topics[np.any(vectors != 0, axis=1)], minlength=n_raw)
+        sizes = np.bincount(topics[topics >= 0], minlength=n_raw)  # documents with no vector have none
         order = [c for c in np.argsort(-sizes, kind="stable") if sizes[c] > 0]
         class_to_topic = np.full(n_raw, -1, dtype=np.int64)
         class_to_topic[order] = np.arange(len(order))
@@ -385,59 +385,7 @@ class TopicModel(BaseEstimator):
     def outlier_share_(self) -> float:
         return float(self.is_outlier_.mean())
 
-    # ------------------------------------------------------------------ tables
-    def topic_info(self) -> pd.DataFrame:
-        """One row per topic: theme, size, label, keywords with scores, representative documents."""
-        self._check_fitted()
-        return tables.topic_table(self)
-
-    def theme_info(self) -> pd.DataFrame:
-        """One row per theme: size, label, keywords, and its topics."""
-        self._check_fitted()
-        return tables.theme_table(self)
-
-    def document_info(self) -> pd.DataFrame:
-        """One row per document: topic and theme with labels, confidence, outlier flag, map position."""
-        self._check_fitted()
-        return tables.document_table(self, self.corpus_, self.document_topics_, self.document_confidence_,
-                              self.is_outlier_, self.map_)
-
-    def hierarchy(self) -> pd.DataFrame:
-        """The merge tree of topics into themes: one row per merge (SciPy linkage order)."""
-        self._check_fitted()
-        return tables.hierarchy_table(self)
-
-    def get_topic(self, topic: int) -> list[tuple[str, float]]:
-        """Keywords of one topic with their c-TF-IDF scores."""
-        self._check_fitted()
-        whole = isinstance(topic, (int, np.integer)) and not isinstance(topic, bool)
-        if not whole or not 0 <= topic < self.n_topics_:
-            raise ModelError(f"no topic {topic}; topics are 0 to {self.n_topics_ - 1}")
-        return list(zip(self.topic_keywords_[topic], self.topic_keyword_scores_[topic], strict=True))
-
-    def find_topics(self, query: str, top_n: int = 5) -> pd.DataFrame:
-        """Topics closest to a phrase, by cosine similarity in the model's feature space."""
-        self._check_fitted()
-        if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
-            raise ModelError(f"top_n must be a whole number of at least 1, not {top_n!r}")
-        vector = self._vectors_for([query])
-        if not np.any(vector):
-            raise ModelError(f"the query {query!r} has no word this model knows; try other words")
-        similarity = (vector @ self.topic_vectors_.T)[0]
-        order = np.argsort(-similarity, kind="stable")[:top_n]
-        return pd.DataFrame({
-            "topic": order,
-            "label": [self.topic_labels_[t] for t in order],
-            "similarity": np.round(similarity[order].astype(float), 4),
-        })
-
-    def search_documents(self, topic: int) -> pd.DataFrame:
-        """The documents of one topic, most confident first."""
-        self.get_topic(topic)  # validates the id
-        documents = self.document_info()
-        members = documents[documents["topic"] == topic]
-        return members.sort_values("confidence", ascending=False, kind="stable")
-
+    # ------------------------------------------------------------------ analyses
     def name_themes(self, themes, **options):
         """Map topics and papers to named themes: a themes TOML path, a mapping of name -> description
         and/or seeds, or a list of NamedTheme. Stores and returns `named_themes_`
@@ -465,67 +413,6 @@ class TopicModel(BaseEstimator):
 
         self._check_fitted()
         return emerging_topics(self, **options)
-
-    # ------------------------------------------------------------------ plots (each returns a Figure)
-    def plot_map(self, **options):
-        """The documents on a 2-D map, coloured by theme, topic labels placed without overlap."""
-        from topics.plots import plot_map
-
-        return plot_map(self, **options)
-
-    def plot_topics(self):
-        """Documents per topic, coloured by theme."""
-        from topics.plots import plot_topic_sizes
-
-        return plot_topic_sizes(self)
-
-    def plot_keywords(self, **options):
-        """Top keywords of each topic with their scores (small multiples)."""
-        from topics.plots import plot_topic_keywords
-
-        return plot_topic_keywords(self, **options)
-
-    def plot_hierarchy(self):
-        """How topics merge into themes (dendrogram)."""
-        from topics.plots import plot_hierarchy
-
-        return plot_hierarchy(self)
-
-    def cluster_sweep(self) -> pd.DataFrame:
-        """The min_cluster_size settings tried by min_cluster_size="auto": topics, noise, DBCV, objective."""
-        from topics.plots import sweep_table
-
-        self._check_fitted()
-        return sweep_table(self)
-
-    def plot_cluster_sweep(self):
-        """The min_cluster_size sweep: objective, clusters found and noise share per setting."""
-        from topics.plots import plot_cluster_sweep
-
-        self._check_fitted()
-        return plot_cluster_sweep(self)
-
-    def plot_similarity(self):
-        """Cosine similarity between topics (heatmap)."""
-        from topics.plots import plot_topic_similarity
-
-        return plot_topic_similarity(self)
-
-    def plot_theme_composition(self, **options):
-        """For each label of the corpus (its `label` column), the share of its documents in each theme."""
-        from topics.plots import has_labels, plot_theme_composition
-
-        if not has_labels(self):
-            raise ModelError("the corpus has no labels; read it with a label column (label_column=...)")
-        return plot_theme_composition(self, **options)
-
-    def plot_over_time(self, **options):
-        """Documents per period for the largest topics; needs a `date` column in the corpus."""
-        from topics.plots import has_dates, plot_topics_over_time
-
-        if not has_dates(self):
-            raise ModelError("the corpus has no dates; read it with a date column (date_column=...)")
-        return plot_topics_over_time(self, **options)
 
     # ------------------------------------------------------------------ new documents
     def transform(
@@ -582,31 +469,10 @@ class TopicModel(BaseEstimator):
             "is_outlier": (topics < 0) | (confidence < self.outlier_threshold),
         })
 
-    def _assign(self, vectors: np.ndarray, batch_size: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
-        """Topic and confidence: the topic of the classifier's most likely class, with the probability
-        summed over that topic's classes. Taking the class first means that merging topics relabels their
-        documents and moves no other (the summed probabilities of a merged pair would pull in documents
-        that were unsure between their own topic and one of the pair). A document without any vector (no
-        word the model knows, or no text) gets no topic: -1 with confidence 0.
-
-        Exact: a document's topic and confidence (float64) are the same to the last bit whatever documents
-        come with it, the batch size, the BLAS thread count and the x86-64 CPU (`TopicAssigner.scores`
-        computes in whole numbers, the sums below go class by class); files show the confidence rounded to
-        4 decimals."""
-        classes = np.asarray(self.class_to_topic_)
-        topics = np.empty(len(vectors), dtype=np.int64)
-        confidence = np.empty(len(vectors), dtype=np.float64)
-        for start in range(0, len(vectors), batch_size):
-            batch = vectors[start : start + batch_size]
-            p = self.assigner_.probabilities(batch)
-            chosen = classes[p.argmax(axis=1)]
-            own = np.zeros(len(batch))
-            for column, topic in enumerate(classes):  # class by class: one order for every row
-                own += np.where(chosen == topic, p[:, column], 0.0)
-            blank = ~np.any(batch != 0, axis=1)
-            topics[start : start + batch_size] = np.where(blank, -1, chosen)
-            confidence[start : start + batch_size] = np.where(blank, 0.0, own)
-        return topics, confidence
+    def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Topic and confidence, exact to the last bit (`TopicAssigner.assign`); files show the confidence
+        rounded to 4 decimals."""
+        return self.assigner_.assign(vectors, self.class_to_topic_)
 
     # ------------------------------------------------------------------ merging
     def merge_topics(self, groups: Sequence[int] | Sequence[Sequence[int]]) -> TopicModel:
@@ -654,10 +520,6 @@ class TopicModel(BaseEstimator):
         self._forget_derived()  # a mapping to named themes or a stability table describes the old topics
         self._describe()
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "document_topics_"):
-            raise ModelError("this TopicModel is not fitted yet; call fit(documents) first")
-
     def _say(self, message: str) -> None:
         if self.progress:
             print(message, file=sys.stderr, flush=True)
@@ -675,30 +537,3 @@ class TopicModel(BaseEstimator):
         from topics.persistence import load
 
         return load(directory, cls)
-
-    # ------------------------------------------------------------------ display
-    def _repr_html_(self) -> str:
-        if not hasattr(self, "document_topics_"):
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        rows = "".join(
-            f"<tr><td>{t}</td><td>{html.escape(self.topic_labels_[t])}</td><td>{self.topic_sizes_[t]}</td>"
-            f"<td>{html.escape(self.theme_labels_[self.topic_themes_[t]])}</td></tr>"
-            for t in range(min(self.n_topics_, 10))
-        )
-        more = f"<p>... and {self.n_topics_ - 10} more topics</p>" if self.n_topics_ > 10 else ""
-        return (
-            f"<div><b>TopicModel</b> ({html.escape(str(self.features))}): {self._counts()}"
-            "<table><thead><tr><th>topic</th><th>label</th><th>size</th><th>theme</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{more}</div>"
-        )
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "document_topics_"):
-            return super().__repr__()
-        return f"TopicModel(features={self.features!r}): {self._counts()}"
-
-    def _counts(self) -> str:
-        from topics.wording import plural
-
-        return (f"{plural(self.n_documents_, 'document')}, {plural(self.n_topics_, 'topic')}, "
-                f"{plural(self.n_themes_, 'theme')}, {self.outlier_share_:.0%} outliers")
