@@ -262,7 +262,7 @@ def _every_record(model, corpus, options: dict):
     """documents.parquet of a fit on a sample: a row per readable record of the input, as `topics assign`
     writes (duplicates with their first copy's topic, empty records as outliers), and the rows expected from
     the first read's counts (records read, less the malformed ones)."""
-    from topics.distributed import assign_records
+    from topics.partition_worker import assign_records
 
     info = corpus.attrs.get("topics_read", {})
     if options["input"] is None or not (info.get("n_duplicates") or info.get("n_empty")):
