@@ -14,14 +14,10 @@ from helpers import read_shared
 
 import topics
 from topics.errors import InputError
-from topics.named_themes import (
-    OTHER,
-    NamedThemes,
-    best_two_themes,
-    map_topics,
-)
+from topics.named_themes import OTHER, NamedThemes, map_topics
 from topics.report import write_report
 from topics.theme_files import load_themes, parse_themes
+from topics.theme_scores import best_two_themes
 
 THEMES = Path(__file__).resolve().parents[1] / "examples" / "themes.toml"
 EXPECTED = {

@@ -41,8 +41,9 @@ class Seeds:
 def seed_documents(model, vectors: np.ndarray, themes) -> Seeds:
     """Seed labels for `vectors` (the documents being fitted) from `themes` (path, mapping or list of
     NamedTheme), scored in `model`'s feature space as when naming themes."""
-    from topics.named_themes import OTHER_THRESHOLD, best_two_themes, theme_vectors
+    from topics.named_themes import OTHER_THRESHOLD
     from topics.theme_files import as_themes
+    from topics.theme_scores import best_two_themes, theme_vectors
 
     named = as_themes(themes)
     theme_matrix, notes = theme_vectors(model, named)

@@ -232,9 +232,8 @@ class TopicModel(ModelViews, BaseEstimator):
         if self.guided_themes is None:
             return None
         from topics.guided import seed_documents
-        from topics.named_themes import _check
 
-        _check("guide_strength", self.guide_strength, 0.0, 1.0)
+        params.check_range("guide_strength", self.guide_strength, 0.0, 1.0)
         if self.lsa_ is None and not (callable(self.features) or self.features == "embeddings"):
             raise ModelError("guided_themes needs the model's own features to score the themes' words: fit "
                              "without embeddings=, or use features='embeddings' or a callable")

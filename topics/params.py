@@ -28,6 +28,13 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
 
 
+def check_range(name: str, value: Any, low: float, high: float) -> float:
+    """A number from `low` to `high` (inclusive), as a float; else a ModelError naming the parameter."""
+    if not (is_number(value) and low <= value <= high):
+        raise ModelError(f"{name} must be a number between {low:g} and {high:g}, not {value!r}")
+    return float(value)
+
+
 def check_random_state(value: Any) -> None:
     if not is_whole(value) or not 0 <= value < RANDOM_STATE_LIMIT:
         raise ModelError(
