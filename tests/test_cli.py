@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +20,7 @@ import pytest
 from helpers import read_shared, shared_file
 
 import topics
+from topics.cli import main
 from topics.report.files import DOCUMENT_COLUMNS, TOPIC_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,10 +28,23 @@ REPORT_FILES = ["index.html", "report.md", "topics.csv", "documents.csv", "run.j
                 "topic-sizes.png", "topic-keywords.png", "topic-similarity.png", "hierarchy.png"]
 
 
-def run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    command = [sys.executable, "-m", "topics.cli", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+def run(*args: str, cwd: Path, timeout: float = 300, process: bool = False) -> subprocess.CompletedProcess:
+    """`topics ARGS` from `cwd`, warnings ignored: by default in this process through `topics.cli.main`, the
+    function the `topics` script runs (so each call does not pay the 3-4 s of importing NumPy, pandas, UMAP
+    and matplotlib again); with `process`, as a real subprocess (what the shell sees).
+    tests/test_cli_safety.py runs real subprocesses throughout, the sample report here is one too."""
+    if process:
+        env = dict(os.environ, PYTHONWARNINGS="ignore")
+        command = [sys.executable, "-m", "topics.cli", *args]
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse: --help, --version, wrong usage
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(["topics", *args], code, out.getvalue(), err.getvalue())
 
 
 def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = ()) -> dict:
@@ -69,7 +87,7 @@ def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = 
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     cwd = tmp_path_factory.mktemp("sample")
-    result = run("report", cwd=cwd)
+    result = run("report", cwd=cwd, process=True)  # the quick start, as a shell runs it
     return cwd, result
 
 
@@ -311,11 +329,11 @@ def test_unknown_config_key_is_a_usage_error(tmp_path):
 
 def test_help_and_version_are_fast(tmp_path):
     started = time.perf_counter()
-    result = run("--help", cwd=tmp_path)
+    result = run("--help", cwd=tmp_path, process=True)
     assert result.returncode == 0
     assert "examples:" in result.stdout and "topics report" in result.stdout
     assert time.perf_counter() - started < 5
-    assert "matplotlib" not in run("--version", cwd=tmp_path).stderr
+    assert "matplotlib" not in run("--version", cwd=tmp_path, process=True).stderr
     result = run("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"topics {topics.__version__}"
     code = ("import sys, topics.cli; topics.cli.build_parser();"
