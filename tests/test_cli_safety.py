@@ -1,5 +1,6 @@
 """`topics` on the command line against careless and hostile use (issue 21, section 3): what --quiet keeps,
-where --out may point, progress in logs, control characters in messages, SIGTERM. Real subprocesses."""
+where --out may point, progress in logs, control characters in messages, SIGTERM. Real subprocesses, but for
+the runs that only write a report or a model (see `here`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import run_topics_here
 
 import topics
 import topics.progress as progress_module
@@ -29,6 +31,14 @@ def run(*args: str, cwd: Path, timeout: float = 300, env: dict | None = None) ->
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"} | (env or {})
     command = [sys.executable, "-m", "topics.cli", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environment)
+
+
+def here(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`topics ARGS` in this process (`topics.cli.main`, what the `topics` script runs), warnings filtered as
+    in a fresh interpreter: for runs that only need a report or a model written, or what the command prints,
+    without a new interpreter's 3-4 s of imports and compiling. What a real process shows (--quiet's stderr
+    with every import's warnings, progress in a log or a terminal, exit codes, SIGTERM) stays with `run`."""
+    return run_topics_here(*args, cwd=cwd, show_warnings=True)
 
 
 def write_papers(path: Path, ragged: bool = True, count: int = 58) -> Path:
@@ -119,8 +129,8 @@ def test_fit_refuses_a_harmful_out_before_reading(workspace, case):
 def test_fit_force_saves_into_a_folder_of_other_files_and_keeps_them(workspace, tmp_path):
     (tmp_path / "scratch").mkdir()
     (tmp_path / "scratch" / "keep.txt").write_text("mine")
-    result = run("fit", str(workspace / "data" / "papers.csv"), "--out", "scratch", "--force", "-q",
-                 cwd=tmp_path)
+    result = here("fit", str(workspace / "data" / "papers.csv"), "--out", "scratch", "--force", "-q",
+                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "scratch" / "model.json").is_file()
     assert (tmp_path / "scratch" / "keep.txt").read_text() == "mine"
@@ -156,9 +166,9 @@ def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):
     write_papers(tmp_path / "papers.csv", ragged=False, count=20)  # few papers: quick reports
     papers = topics.read_corpus(tmp_path / "papers.csv")
     papers[["title", "abstract"]].to_json(tmp_path / "papers.json", orient="records")
-    assert run("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0
+    assert here("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0
     first = files_of(tmp_path / "reports" / "papers")
-    result = run("report", "papers.json", cwd=tmp_path)
+    result = here("report", "papers.json", cwd=tmp_path)
     assert result.returncode == 1
     [line] = one_line_errors(result)
     assert line == ("topics: error: reports/papers holds the report of papers.csv, not of papers.json; write "
@@ -166,11 +176,11 @@ def test_two_inputs_of_one_name_do_not_share_the_default_report(tmp_path):
     assert files_of(tmp_path / "reports" / "papers") == first
     # the first input still writes its own default folder, also when it was named from another folder
     (tmp_path / "elsewhere").mkdir()
-    again = run("report", "../papers.csv", "--out", "../reports/papers", "-q", cwd=tmp_path / "elsewhere")
+    again = here("report", "../papers.csv", "--out", "../reports/papers", "-q", cwd=tmp_path / "elsewhere")
     assert again.returncode == 0, again.stderr
-    assert run("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0  # same file, named another way
+    assert here("report", "papers.csv", "-q", cwd=tmp_path).returncode == 0  # same file, named another way
     # --force replaces the other input's report
-    assert run("report", "papers.json", "--force", "-q", cwd=tmp_path).returncode == 0
+    assert here("report", "papers.json", "--force", "-q", cwd=tmp_path).returncode == 0
     record = json.loads((tmp_path / "reports" / "papers" / "run.json").read_text())
     assert record["input"]["path"] == "papers.json"
 
@@ -185,7 +195,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_unless_raw_csv(t
     table = pd.read_csv(tmp_path / "papers.csv")
     table.loc[: len(FORMULAS) - 1, "title"] = FORMULAS
     table.to_csv(tmp_path / "papers.csv", index=False)
-    result = run("report", "papers.csv", "--out", "r", "-q", *(["--raw-csv"] if raw else []), cwd=tmp_path)
+    result = here("report", "papers.csv", "--out", "r", "-q", *(["--raw-csv"] if raw else []), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     documents = pd.read_csv(tmp_path / "r" / "documents.csv", keep_default_na=False)
     titles = set(documents["title"])
@@ -311,7 +321,7 @@ def test_what_the_user_typed_is_echoed_without_terminal_escapes(workspace, case)
 def test_an_input_whose_name_holds_escapes_is_named_without_them(tmp_path):
     name = f"{ESCAPE}papers.csv"
     write_papers(tmp_path / name)
-    result = run("fit", name, "--out", "model", cwd=tmp_path)
+    result = here("fit", name, "--out", "model", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not set(result.stderr + result.stdout) & {"\x1b", "\x9b", "\r"}, repr(result.stderr)
     shown = "[31m 2Jpapers.csv"  # ESC and CSI as spaces, the spaces collapsed
@@ -352,7 +362,7 @@ def terminate_when(process: subprocess.Popen, ready, what: str, seconds: float =
 
 def test_sigterm_while_a_report_is_written_leaves_the_previous_report(tmp_path):
     out = tmp_path / "report"
-    assert run("report", "--out", str(out), "-q", cwd=tmp_path).returncode == 0
+    assert here("report", "--out", str(out), "-q", cwd=tmp_path).returncode == 0  # the previous report
     before = files_of(out)
     process = subprocess.Popen([sys.executable, "-m", "topics.cli", "report", "--out", str(out),
                                 "--n-themes", "2", "-q"], cwd=tmp_path, stdout=subprocess.PIPE,
@@ -370,7 +380,7 @@ def test_sigterm_while_a_report_is_written_leaves_the_previous_report(tmp_path):
 
 def test_sigterm_while_fitting_leaves_the_previous_model(tmp_path):
     out = tmp_path / "model"
-    assert run("fit", "--out", "model", "-q", cwd=tmp_path).returncode == 0
+    assert here("fit", "--out", "model", "-q", cwd=tmp_path).returncode == 0  # the previous model
     before = files_of(out)
     log = tmp_path / "stderr.log"
     with open(log, "w") as handle:
