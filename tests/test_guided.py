@@ -60,6 +60,10 @@ def test_guided_model_saves_and_loads_with_its_themes(sample, tmp_path):
 def test_guided_fitting_errors_are_clear(sample):
     with pytest.raises(ModelError, match="guide_strength must be a number between 0 and 1"):
         topics.TopicModel(progress=False, guided_themes={"robotics": ["robot"]}, guide_strength=2).fit(sample)
+    for strength in (10**400, float("nan"), True):  # too large for a float; not a number; a bool
+        with pytest.raises(ModelError, match="guide_strength must be a number between 0 and 1"):
+            topics.TopicModel(progress=False, guided_themes={"robotics": ["robot"]},
+                              guide_strength=strength).fit(sample)
     vectors = topics.TopicModel(progress=False).fit(sample).vectors_
     robotics = topics.TopicModel(progress=False, guided_themes={"robotics": ["robot"]})
     with pytest.raises(ModelError, match="guided_themes needs the model's own features"):

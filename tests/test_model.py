@@ -297,6 +297,18 @@ def test_empty_and_unknown_documents_get_no_topic(sample, fitted):
         fitted.find_topics("")
 
 
+def test_merging_and_reducing_keep_documents_without_words_out_of_every_topic(sample, tmp_path):
+    with pytest.warns(topics.TopicsWarning, match="2 are empty"):
+        model = topics.TopicModel(progress=False).fit(sample["text"].tolist() + ["", "   "])
+    model.merge_topics([0, 1])  # was a ValueError from np.bincount, the model left half changed
+    assert model.document_topics_[-2:].tolist() == [-1, -1] and (model.document_topics_[:-2] >= 0).all()
+    assert model.topic_sizes_.sum() == len(sample)
+    model.reduce_topics(2)
+    assert model.n_topics_ == 2 and model.document_topics_[-2:].tolist() == [-1, -1]
+    loaded = topics.TopicModel.load(model.save(tmp_path / "m"))
+    assert np.array_equal(loaded.document_topics_, model.document_topics_)
+
+
 @pytest.mark.parametrize("setting, message", [
     ({"min_cluster_size": 1}, "min_cluster_size must be a whole number of at least 2, not 1"),
     ({"min_cluster_size": 2.5}, "min_cluster_size must be a whole number"),
@@ -496,3 +508,12 @@ def test_the_notebook_display_is_a_table_of_the_topics_with_their_text_escaped(f
     shown = model._repr_html_()
     assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in shown
     assert "TopicModel(progress=False)" in topics.TopicModel(progress=False)._repr_html_()
+
+
+def test_jupyter_shows_the_topics_table_not_the_estimator_diagram(fitted):
+    from IPython.core.formatters import DisplayFormatter
+
+    shown, _ = DisplayFormatter().format(fitted)
+    assert shown["text/plain"] == repr(fitted)
+    assert html.escape(fitted.topic_labels_[0]) in shown["text/html"]
+    assert f"{fitted.n_documents_} documents" in shown["text/html"]

@@ -256,7 +256,6 @@ def _failure(task: dict, error: BaseException) -> dict:
             "error": f"{type(error).__name__}: {message}"}
 
 
-
 def _line(number: int, total: int, record: dict) -> str:
     name = Path(record["input"]).name
     if record["status"] == "failed":

@@ -505,9 +505,9 @@ class TopicModel(ModelViews, BaseEstimator):
     def _relabel(self, class_to_group: np.ndarray) -> None:
         """Give classifier classes new topics, renumber them by size and redo everything downstream."""
         _, class_to_group = np.unique(class_to_group, return_inverse=True)
-        self.class_to_topic_ = class_to_group
-        topics, confidence = self._assign(self.vectors_)
-        sizes = np.bincount(topics, minlength=int(class_to_group.max()) + 1)
+        topics, _ = self.assigner_.assign(self.vectors_, class_to_group)
+        # documents without a vector (-1) belong to no group; nothing is changed before this is known
+        sizes = np.bincount(topics[topics >= 0], minlength=int(class_to_group.max()) + 1)
         order = np.argsort(-sizes, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))

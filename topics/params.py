@@ -25,7 +25,12 @@ def is_number(value: Any) -> bool:
     """A finite real number (Python or NumPy), and not a bool."""
     if isinstance(value, (bool, np.bool_)):
         return False
-    return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (10**400): no finite number to use
+        return False
 
 
 def check_range(name: str, value: Any, low: float, high: float) -> float:

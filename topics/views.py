@@ -2,7 +2,10 @@
 
 `ModelViews` is a base class of `TopicModel` (`topics.model`), kept apart so that the estimator's module holds
 what the model computes (fitting, assigning new documents, merging). Every method here reads the fitted
-state and hands over to the stage module that draws or tabulates it (`topics.tables`, `topics.plots`)."""
+state; the tables and plots are drawn by their stage modules (`topics.tables`, `topics.plots`).
+
+In Jupyter the model shows as its counts and first topics: `_repr_mimebundle_` gives that table, since
+scikit-learn's own bundle (an estimator diagram of the parameters) would win over `_repr_html_`."""
 
 from __future__ import annotations
 
@@ -137,6 +140,10 @@ class ModelViews:
         return plot_topics_over_time(self, **options)
 
     # ------------------------------------------------------------------ display
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """What Jupyter shows: the text of `repr` and the table of `_repr_html_`."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
     def _repr_html_(self) -> str:
         """In Jupyter: the counts and the first ten topics as a table."""
         if not hasattr(self, "document_topics_"):
