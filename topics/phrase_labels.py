@@ -87,7 +87,7 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
                 continue
             if table.quoted(phrase) or table.tail(phrase):
                 continue
-            if chosen and _parts(table, phrase) & set().union(*(_parts(table, c) for c in chosen)):
+            if chosen and _shared_parts(table, phrase, chosen):
                 continue  # "answering datasets" beside "question-answering", one word to the counts
             chosen.append(phrase)
             words += len(table.keys[phrase])
@@ -96,12 +96,28 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
             break
         if words >= max_words - (0 if fill else 1):
             break
-    return chosen
+    # a word all over the corpus ("domain", "networks") may be a label's part but reads as no name's head
+    plain = [c for c in chosen if len(table.keys[c]) == 1 and table.common[c]]
+    return [c for c in chosen if c not in plain] + plain
 
 
 def _parts(table: PhraseTable, phrase: int) -> set[str]:
     """The crude stems of a phrase's words as written, hyphenated words taken apart."""
     return word_stems(table.spelling(phrase).lower().replace("-", " "))
+
+
+def _shared_parts(table: PhraseTable, phrase: int, chosen: list[int]) -> set[str]:
+    """The word stems a phrase shares with the phrases chosen, but for a last noun two phrases of several
+    words share ("pre-trained models", "large language models")."""
+    shared = _parts(table, phrase) & set().union(*(_parts(table, c) for c in chosen))
+    return shared - word_stems(_shared_last_word(table.keys[phrase], [table.keys[c] for c in chosen]))
+
+
+def _shared_last_word(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> str:
+    """The last word of `words` when it is also the last word of a taken phrase, both of several words."""
+    if len(words) > 1 and any(len(t) > 1 and t[-1] == words[-1] for t in taken):
+        return words[-1]
+    return ""
 
 
 def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:
@@ -112,6 +128,9 @@ def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:
     if any(joined in "".join(t) or "".join(t) in joined for t in taken):
         return True
     old = [w for t in taken for w in t]
+    if _shared_last_word(words, taken):  # two kinds of one thing may share their last noun
+        old = [w for t in taken for w in (t[:-1] if len(t) > 1 and t[-1] == words[-1] else t)]
+        words = words[:-1]
     return bool(word_stems(" ".join(words)) & word_stems(" ".join(old))) or any(
         min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in words for b in old)
 
@@ -169,8 +188,11 @@ def theme_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_cl
 
     A phrase scores (share of the theme's papers that hold it) x (share of the papers holding it that are in
     the theme)^2: precision counts twice so that a field's common words ("data", "model") give way to what
-    sets the theme apart. The second phrase is scored on the theme's papers the first one misses, so a theme
-    of several topics is named by two of them rather than by one twice."""
+    sets the theme apart. A later phrase counts the theme's papers it would add to the label's (the
+    geometric mean of those and all it holds), so a theme of several topics is named by two of them rather
+    than by one twice, yet by what many of its papers share rather than by a detail of three
+    ("large language models · pre-trained models", not "large language models · student"; MiniLM judge,
+    themes: BBC 0.798 -> 0.841, sample 0.793 -> 0.845, AI-conference 0.603 -> 0.590)."""
     held = (table.counts[rows] > 0).astype(np.float32).tocsr()
     documents = _class_documents(held, classes, n_classes)
     sizes = np.maximum(np.bincount(classes, minlength=n_classes), 1).astype(np.float64)
@@ -181,7 +203,8 @@ def theme_labels(table: PhraseTable, rows: np.ndarray, classes: np.ndarray, n_cl
 
         def missed(phrases: list[int], members=members, h=h) -> np.ndarray:
             uncovered = np.asarray(members[:, phrases].sum(axis=1)).ravel() == 0
-            return np.asarray(members[uncovered].sum(axis=0)).ravel() / sizes[h] * precision[h] ** 2
+            newly = np.asarray(members[uncovered].sum(axis=0)).ravel()
+            return np.sqrt(newly * documents[h]) / sizes[h] * precision[h] ** 2
 
         needed = 2 if sizes[h] >= 4 else 1
         scores = documents[h] / sizes[h] * precision[h] ** 2
