@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import topics
@@ -382,3 +383,23 @@ def test_a_phrase_grows_past_a_modifier_into_a_label(sample_model):
     assert table.spelling(_upgrade(pre_trained, held, table, 2, lambda p: True)).startswith("pre-trained ")
     for label in [*sample_model.topic_labels_, *sample_model.theme_labels_]:
         assert not any(table.modifiers[_phrase(table, p)] for p in label.split(" · ")), label
+
+
+def test_an_acronym_counts_for_its_long_form_and_its_beginnings_not_its_ends():
+    """arXiv abstracts on GPUs, TPUs and NPUs: "GPUs" is a mention of "graphics processing units" (and of
+    "graphics processing"), not of "processing units", which then held every paper of every kind of
+    processor and named two topics "Processing Units"."""
+    from helpers import read_shared
+
+    papers = read_shared("arxiv-cs-2025.csv.gz")
+    mentions = papers["text"].str.contains(r"\bGPUs?\b|processing units?\b", case=False)
+    about = pd.concat([papers[mentions].head(300), papers[~mentions].head(600)])
+    texts = about["text"].tolist()
+    table = PhraseTable.fit(texts, about["title"].tolist())
+    held = np.asarray((table.counts > 0).sum(axis=0)).ravel()
+    written_out = sum("processing unit" in t.lower() for t in texts)
+    gpu = _phrase(table, "graphics processing units")
+    assert table.spelling(gpu) in ("GPU", "GPUs")
+    assert held[gpu] > 3 * written_out  # the acronym's papers count for its long form
+    assert held[_phrase(table, "graphics processing")] >= held[gpu]
+    assert held[_phrase(table, "processing units")] <= written_out
