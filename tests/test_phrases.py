@@ -10,8 +10,10 @@ import pytest
 
 import topics
 from topics import defaults
+from topics.acronyms import acronym_definitions
 from topics.phrase_labels import theme_labels, topic_labels
-from topics.phrases import PhraseTable, _runs, acronym_definitions, word_key
+from topics.phrase_text import runs, stop_lists, word_key
+from topics.phrases import PhraseTable
 
 GENERIC = {"model", "models", "data", "learning", "method", "methods", "neural", "research", "approach"}
 
@@ -42,9 +44,9 @@ def _repeated_words(label: str) -> set[str]:
 
 
 def test_runs_stop_at_punctuation_numbers_letters_and_possessives():
-    assert _runs("The country's economy grew 3% in 2004; Chelsea v Arsenal - a draw.") == [
+    assert runs("The country's economy grew 3% in 2004; Chelsea v Arsenal - a draw.") == [
         ["The", "country"], ["economy", "grew"], ["in"], ["Chelsea"], ["Arsenal"], ["draw"]]
-    assert _runs("3D point-cloud segmentation (PCS)") == [["3D", "point-cloud", "segmentation"], ["PCS"]]
+    assert runs("3D point-cloud segmentation (PCS)") == [["3D", "point-cloud", "segmentation"], ["PCS"]]
 
 
 def test_a_stretch_without_spaces_is_no_text():
@@ -52,7 +54,7 @@ def test_a_stretch_without_spaces_is_no_text():
     uuencoded = ("M5%145%145%145%145%145%22DI*2DI*2DE145%145%145%145%145%145%14 "
                  "MAX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>' "
                  "MR8F)B8F)B8E,3Q,3`]G9V=GQ<4T-#2+[>U3L")
-    assert _runs(f"The hockey team won {uuencoded} at home, see https://www.example.com/scores/2024/final.html"
+    assert runs(f"The hockey team won {uuencoded} at home, see https://www.example.com/scores/2024/final.html"
                  ) == [["The", "hockey", "team", "won"], ["at", "home"], ["see"]]
 
 
@@ -69,24 +71,24 @@ def test_addresses_and_attribution_lines_are_no_text(newsgroup_posts):
     Clayton · homosexual men · gay" from the posters' names."""
     post = newsgroup_posts["text"].iloc[0]
     assert "healta@saturn.wwc.edu" in post
-    words = {w.lower() for run in _runs(post) for w in run}
+    words = {w.lower() for run in runs(post) for w in run}
     assert {"god", "covenant", "atonement"} <= words
     assert not words & {"healta", "saturn", "wwc", "edu"}
     assert not words & {"tammy", "healy"}  # "(Tammy R Healy) writes:": who wrote it is no topic
     text = "Mail jpl@nasa.gov or see http://nasa.gov/mars, www.esa.int and <1r98@lynx.unm.edu> too"
-    assert _runs(text) == [
+    assert runs(text) == [
         ["Mail"], ["or", "see"], ["and"], ["too"]]
-    assert _runs("|> Jon Livesey wrote: the Clipper Chip (Tim Clock) writes: no") == [
+    assert runs("|> Jon Livesey wrote: the Clipper Chip (Tim Clock) writes: no") == [
         ["the", "Clipper", "Chip"], ["no"]]
     # the name beside an address is its owner's: a signature, or an attribution with quote marks inside
-    assert _runs("hopes up. / Bob Beauchaine bobbe@vice.ICO.TEK.COM They said") == [
+    assert runs("hopes up. / Bob Beauchaine bobbe@vice.ICO.TEK.COM They said") == [
         ["hopes", "up"], ["They", "said"]]
-    assert _runs("bobbe@vice.ICO.TEK.COM (Robert >Beauchaine) writes: Bennett") == [["Bennett"]]
-    assert _runs("Robert Beauchaine (bobbe@vice.ICO.TEK.COM) wrote: yes") == [["yes"]]
-    assert _runs("Write to the Press Office at press@bbc.co.uk today") == [
+    assert runs("bobbe@vice.ICO.TEK.COM (Robert >Beauchaine) writes: Bennett") == [["Bennett"]]
+    assert runs("Robert Beauchaine (bobbe@vice.ICO.TEK.COM) wrote: yes") == [["yes"]]
+    assert runs("Write to the Press Office at press@bbc.co.uk today") == [
         ["Write", "to", "the", "Press", "Office", "at"], ["today"]]  # lower case "at" is no name
     beauchaine = newsgroup_posts[newsgroup_posts["text"].str.contains("Beauchaine")]
-    named = sum("beauchaine" in (w.lower() for w in run) for t in beauchaine["text"] for run in _runs(t))
+    named = sum("beauchaine" in (w.lower() for w in run) for t in beauchaine["text"] for run in runs(t))
     assert len(beauchaine) >= 5 and named <= len(beauchaine) // 2, (named, len(beauchaine))
 
 
@@ -130,9 +132,7 @@ def test_topic_labels_use_the_six_words(sample_model):
 
 
 def test_acronyms_defined_in_the_text_are_found_by_their_letters():
-    from topics.phrases import _stop_lists
-
-    not_first = _stop_lists()[0]
+    not_first = stop_lists()[0]
     found = acronym_definitions(
         "We study large language models (LLMs) and person re-identification (Re-ID), with magnetic resonance "
         "imaging (MRI). The results (see Table 2) hold.", not_first)

@@ -3,9 +3,8 @@
 A candidate is a run of 1-4 words inside one sentence part (no punctuation between them) with no stop word
 at either end ("point cloud segmentation", "large language models", "self-supervised learning"). Variants
 count as one phrase: case, hyphens ("pre-training" / "pretraining" / "pre training"), plurals, and an
-acronym defined in a paper as "long form (ABBR)" (Schwartz & Hearst's rule: the acronym's letters, in
-order, in the long form, the first one starting a word), which then counts as its long form wherever it
-is used, in that paper by its own definition, elsewhere by the corpus's commonest one. A phrase in a
+acronym defined in a paper as "long form (ABBR)" (`topics.acronyms`), which counts as its long form
+wherever it is used. The text is read into runs of words by `topics.phrase_text`. A phrase in a
 title counts twice, unless other documents share that title (a newsgroup thread's "Re: ..." subject, a
 story printed twice): it then names the thread, not the document, and would count a thread's words twice.
 
@@ -26,152 +25,18 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
 from topics import defaults
+from topics.acronyms import acronym_definitions, acronym_key, commonest_definitions, plain_words
 from topics.documents import capped
+from topics.phrase_text import INSIDE_OK, MAX_WORDS, NAME_STARTERS, not_text, runs, stop_lists, word_key
 
-MAX_WORDS = 4
 QUOTE_WORDS = 2  # words on each side of a phrase's use that make its context
 TAIL_MIN_USES = 5  # uses `PhraseTable.tail` needs to call a phrase the end of a longer name
 SEPARATOR = " · "
-# A word: letters or digits (3D, GPT-4), hyphens and apostrophes inside, not a bare number.
-_NUMBER = re.compile(r"^[\d'’-]+$")
-_POSSESSIVE = re.compile(r"['’]s?$|['’]s(?=-)")
-_ACRONYM_DEFINITION = re.compile(r"\(\s*([^()\s,;]{2,12}(?:\s[^()\s,;]{1,12})?)\s*[),;]")
-
-# Words in scikit-learn's stop list that are content words in a phrase ("computer vision", "system").
-_CONTENT_WORDS = frozenset([
-    "computer", "system", "fire", "bill", "interest", "detail", "amount", "front", "full", "move", "part",
-    "side", "top", "bottom", "thick", "thin", "mill", "name", "back", "empty", "call", "found",
-])
-# Scholarly stop words that begin real phrases ("large language models", "state space models").
-_PHRASE_STARTERS = frozenset(["large", "small", "high", "low", "state", "key", "wide", "code"])
-# Capitalised, they begin a name ("New Zealand", "New York", "New Labour"), not a claim ("new method").
-_NAME_STARTERS = frozenset(["New"])
-# Stop words allowed inside a phrase ("mixture of experts", "learning to rank", "question and answer").
-_INSIDE_OK = frozenset(["of", "for", "to", "and", "in", "on", "with"])
-
-
-@lru_cache(maxsize=1)  # asked once per label candidate (`PhraseTable.tail`)
-def _stop_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(not at the start, not at the end, not inside) of a phrase; lower-case words."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    function_words = frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS | defaults.FRAGMENT_STOP_WORDS
-    scholarly = defaults.SCHOLARLY_STOP_WORDS | defaults.LABEL_STOP_WORDS
-    return (function_words | (scholarly - _PHRASE_STARTERS), function_words | scholarly,
-            function_words - _INSIDE_OK)
-
-
-@lru_cache(maxsize=1_000_000)
-def word_key(word: str) -> str:
-    """What makes two spellings one word: case, hyphens, a plural ending."""
-    key = word.lower().replace("-", "").replace("'", "").replace("’", "")
-    if len(key) > 4 and key.endswith("ies") and key not in ("series", "species"):
-        return key[:-3] + "y"
-    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
-        return key[:-1]
-    return key
-
-
-# one pass over a text: a word, or what ends a run of words (punctuation, a line break, a dash between spaces)
-# a stretch of 30 or more characters with no space is no text: uuencoded or base64 lines, hashes; nor is
-# an e-mail address, a message id or a web address ("mangoe@cs.umd.edu" gives no "umd"), nor the line that
-# says who wrote what a reply quotes ("(Tim Clock) writes:", "Jon Livesey wrote:"), nor the name beside an
-# address ("Bob Beauchaine bobbe@vice.ICO.TEK.COM", "cramer@optilink.COM (Clayton Cramer) writes:"; two or
-# three capitalised words before it, as one is more often a sentence's first: "Mail jpl@nasa.gov"): a poster
-# is no topic
-_NOT_TEXT = (
-    r"(?P<hidden>(?<!\S)\S{30,}|"
-    # a name on one line (a dot only after an initial), the address, its owner's name in brackets after it
-    r"(?:(?:[A-Z](?:\.|[\w'’-]*)[ \t]+){1,2}[A-Z](?:\.|[\w'’-]*)\s+)?"
-    r"\(?[^\s()]*@[^\s()]+\)?(?:[ \t]*\([A-Z\"'][^()\n]{0,59}\))?(?:\s*(?:writes|wrote|said)\s*:)?|"
-    r"(?:https?://|www\.)\S+|"
-    r"(?:\([^()]{1,60}\)\s*|(?:[A-Z][\w.'’-]*\s+){1,4})(?:writes|wrote)\s*:)")
-_WORD_OR_BREAK = re.compile(
-    _NOT_TEXT + r"|(?P<word>[^\W_](?:[\w'’-]*[^\W_])?)|[^\w\s'’-]+|\n|\s[-–—]+\s")
-
-
-def _not_text(text: str) -> tuple[list[int], list[int]]:
-    """Where `text` holds what `_runs` reads as no text (addresses, attribution lines): starts, ends."""
-    spans = [m.span() for m in _WORD_OR_BREAK.finditer(text) if m.group("hidden")]
-    return [start for start, _ in spans], [end for _, end in spans]
-
-
-def _runs(text: str) -> list[list[str]]:
-    """The words of `text`, in runs with no punctuation, number or lone letter between neighbours; a
-    possessive ends its run ("the country's economy": "country", then "economy")."""
-    runs: list[list[str]] = []
-    current: list[str] = []
-    for match in _WORD_OR_BREAK.finditer(text):
-        word = match.group("word")
-        if word is None or _NUMBER.match(word) or len(word) == 1:
-            if current:
-                runs.append(current)
-                current = []
-            continue
-        possessive = _POSSESSIVE.search(word)
-        if possessive:
-            current.append(word[:possessive.start()])
-            runs.append(current)
-            current = []
-        else:
-            current.append(word)
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _matches_acronym(short: str, long_words: list[str]) -> int:
-    """How many of `long_words` (from the end) spell `short` (Schwartz & Hearst); 0 when they do not."""
-    letters = [c.lower() for c in short if c.isalnum()]
-    long_form = " ".join(long_words).lower()
-    s, position = len(letters) - 1, len(long_form) - 1
-    while s >= 0:
-        while position >= 0 and (long_form[position] != letters[s] or (
-                s == 0 and position > 0 and long_form[position - 1].isalnum())):
-            position -= 1
-        if position < 0:
-            return 0
-        s -= 1
-        position -= 1
-    used = long_form[position + 1:].count(" ") + 1
-    return used if used <= len(long_words) else 0
-
-
-def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    """Acronyms defined in `text` as "long form (ABBR)": ABBR (plural "s" dropped) -> long form's words."""
-    found: dict[str, tuple[str, ...]] = {}
-    for match in _ACRONYM_DEFINITION.finditer(text):
-        short = match.group(1).strip()
-        if " " in short or not any(c.isupper() for c in short) or not short[0].isalnum():
-            continue
-        before = _runs(text[max(0, match.start() - 200):match.start()])
-        if not before:
-            continue
-        words = before[-1]
-        letters = sum(c.isalnum() for c in short)
-        window = words[-min(letters + 5, 2 * letters):]
-        used = _matches_acronym(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short,
-                                window)
-        if not used:
-            continue
-        long_words = window[-used:]
-        while long_words and long_words[0].lower() in not_first:
-            long_words = long_words[1:]
-        if 2 <= len(long_words) <= MAX_WORDS or (len(long_words) == 1 and "-" in long_words[0]):
-            found[_acronym_key(short)] = tuple(long_words)
-    return found
-
-
-def _acronym_key(word: str) -> str:
-    return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
-
-
 _FIRST, _LAST, _INSIDE = 1, 2, 4  # a word that may not begin, end, or sit inside a phrase
 # an acronym stands for its long form and the form's beginnings ("LLMs": "large language models", "large
 # language"), never for its ends: "GPUs" counted for "processing units", which then named the topics of
@@ -203,11 +68,11 @@ class PhraseTable:
         """Count the candidate phrases of `texts` (each read up to `defaults.MAX_RECORD_CHARACTERS`);
         `titles` found at the start of a text count twice, unless another document has the same title."""
         texts = capped(texts)
-        not_first, not_last, not_inside = _stop_lists()
+        not_first, not_last, not_inside = stop_lists()
         per_document = [acronym_definitions(t, not_first) if "(" in t else {} for t in texts]
-        words = _plain_words(texts, {short for found in per_document for short in found})
+        words = plain_words(texts, {short for found in per_document for short in found})
         per_document = [{k: v for k, v in found.items() if k not in words} for found in per_document]
-        corpus_acronyms = _commonest(per_document)
+        corpus_acronyms = commonest_definitions(per_document)
         flags: dict[str, int] = {}
         index: dict[str, tuple[int, tuple[str, ...]]] = {}
         columns: list[int] = []
@@ -225,7 +90,7 @@ class PhraseTable:
                 defined = "|".join(re.escape(k) + "s?" for k in own)
                 parts = [re.sub(rf"\(\s*(?:{defined})\s*\)", ",", part) for part in parts]
             for part in parts:
-                for run in _runs(part):
+                for run in runs(part):
                     keys, run_flags = _keys(run, own, corpus_acronyms, flags, not_first, not_last, not_inside)
                     _count_run(keys, run_flags, index, columns, followed)
             indptr.append(len(columns))
@@ -279,16 +144,16 @@ class PhraseTable:
             text = self.texts[d]
             title = self.titles[d] if d < len(self.titles) else ""
             body_from = len(title) if title and text.startswith(title) else 0
-            found = [(run, False) for run in _runs(text[:body_from])]
-            found += [(run, True) for run in _runs(text[body_from:])]
+            found = [(run, False) for run in runs(text[:body_from])]
+            found += [(run, True) for run in runs(text[body_from:])]
             self._document_runs[d] = found
         return found
 
     def _not_text_of(self, d: int) -> tuple[list[int], list[int]]:
-        """Document `d`'s stretches that are no text (`_not_text`); kept, as `uses` reads the same few
+        """Document `d`'s stretches that are no text (`not_text`); kept, as `uses` reads the same few
         documents for many phrases."""
         if d not in self._document_hidden:
-            self._document_hidden[d] = _not_text(self.texts[d])
+            self._document_hidden[d] = not_text(self.texts[d])
         return self._document_hidden[d]
 
     def holders(self, phrase: int, limit: int) -> np.ndarray:
@@ -349,13 +214,13 @@ class PhraseTable:
         uses = self.uses(phrase)
         if len(uses) < TAIL_MIN_USES:
             return False
-        not_first = _stop_lists()[0]
+        not_first = stop_lists()[0]
         words = Counter(_before(b) for b, _ in uses if b)
         words = Counter({w: n for w, n in words.items() if w and not w.isdigit()
-                         and (w not in not_first or w.title() in _NAME_STARTERS)})
+                         and (w not in not_first or w.title() in NAME_STARTERS)})
         # "Zealand" is the tail of "New Zealand", "dataset" not of "new dataset": asked only when it matters
-        if any(w.title() in _NAME_STARTERS for w in words) and not self.is_name(phrase):
-            words = Counter({w: n for w, n in words.items() if w.title() not in _NAME_STARTERS})
+        if any(w.title() in NAME_STARTERS for w in words) and not self.is_name(phrase):
+            words = Counter({w: n for w, n in words.items() if w.title() not in NAME_STARTERS})
         bound = max(words.values()) if words else 0
         return bound >= defaults.TAIL_SHARE * len(uses)
 
@@ -392,7 +257,7 @@ class PhraseTable:
                 if is_body:
                     named.update(w for w in run[1:] if w[:1].isupper())
                 if short:
-                    abbreviated.update(w for w in run if not w.islower() and _acronym_key(w) in short)
+                    abbreviated.update(w for w in run if not w.islower() and acronym_key(w) in short)
                 for start, end in _spans(run, target):
                     spelled = " ".join(run[start:end])
                     spellings[spelled] += 1
@@ -420,7 +285,7 @@ def _before(words: list[str]) -> str:
     """The word a use follows, as `PhraseTable.tail` counts it: with the word before it when it is a stop
     word that joins a name ("Securities and" before "Exchange Commission")."""
     last = [w.rstrip("-‐").strip("\"'’()[]{},.;:") for w in words]
-    if len(last) >= 2 and last[-1] in _INSIDE_OK and last[-2] and last[-2] not in _stop_lists()[0]:
+    if len(last) >= 2 and last[-1] in INSIDE_OK and last[-2] and last[-2] not in stop_lists()[0]:
         return " ".join(last[-2:])
     return last[-1]
 
@@ -443,29 +308,6 @@ def _spans(run: list[str], target: str):
                 break
 
 
-def _plain_words(texts: Sequence[str], shorts: set[str]) -> set[str]:
-    """The defined short forms with one capital that at least two documents also write in lower case as a
-    word: "Home", "Top", "Pin" are words (a 20 Newsgroups post's "(Home)" made every "Home" "homosexual
-    relationship and culture"); "Nato", "Wada" and "Adam" are never written "nato", "wada", "adam"."""
-    candidates = {s.lower(): s for s in shorts if s.isalpha() and sum(c.isupper() for c in s) < 2}
-    if not candidates:
-        return set()
-    # not inside an address or a host name ("iran" of "iran.example.com")
-    pattern = re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, sorted(candidates)))
-                         + r")(?![\w@-]|\.\w)")
-    documents = Counter(m for text in texts for m in set(pattern.findall(text)))
-    return {candidates[m] for m, n in documents.items() if n >= 2}
-
-
-def _commonest(per_document: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
-    """Each acronym's commonest definition in the corpus, as word keys."""
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for found in per_document:
-        for short, long_words in found.items():
-            votes[short][tuple(word_key(w) for w in long_words)] += 1
-    return {short: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for short, v in votes.items()}
-
-
 def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int],
           not_first, not_last, not_inside) -> tuple[list[str], list[int]]:
     """The run's word keys and stop flags, a defined acronym replaced by its long form's words."""
@@ -473,7 +315,7 @@ def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int
     run_flags: list[int] = []
     for word in run:
         if not word.islower():
-            long_form = own.get(_acronym_key(word)) or corpus_acronyms.get(_acronym_key(word))
+            long_form = own.get(acronym_key(word)) or corpus_acronyms.get(acronym_key(word))
             if long_form:
                 keys.extend(long_form)
                 run_flags.extend([(i > 0) * _AFTER for i in range(len(long_form))])
@@ -481,7 +323,7 @@ def _keys(run: list[str], own: dict, corpus_acronyms: dict, flags: dict[str, int
         flag = flags.get(word)
         if flag is None:
             lower = word.lower()
-            flag = flags[word] = ((lower in not_first and word not in _NAME_STARTERS) * _FIRST
+            flag = flags[word] = ((lower in not_first and word not in NAME_STARTERS) * _FIRST
                                   | (lower in not_last) * _LAST | (lower in not_inside) * _INSIDE)
         keys.append(word_key(word))
         run_flags.append(flag)
