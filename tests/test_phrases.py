@@ -138,6 +138,12 @@ def test_acronyms_defined_in_the_text_are_found_by_their_letters():
         "imaging (MRI). The results (see Table 2) hold.", not_first)
     assert found == {"LLM": ("large", "language", "models"), "Re-ID": ("re-identification",),
                      "MRI": ("magnetic", "resonance", "imaging")}
+    # a word per letter rather than fewer; a long form that loses the acronym's first letter or ends on
+    # a stop word is none (arXiv: "no fast algorithm for (Nash) equilibrium")
+    found = acronym_definitions(
+        "We train with Proximal Policy Optimization (PPO), yet there is no fast algorithm for (Nash) "
+        "equilibrium.", not_first)
+    assert found == {"PPO": ("Proximal", "Policy", "Optimization")}
 
 
 def test_variants_and_acronyms_count_as_one_phrase():
@@ -208,6 +214,10 @@ def test_two_kinds_of_one_thing_share_their_last_noun(sample_model):
     assert _overlaps(("language", "model"), [("large", "language", "model")])
     assert _overlaps(("model",), [("large", "language", "model")])
     assert _overlaps(("logic", "program"), [("answer", "set", "programming")])
+    # the last word aside, the two share nothing; and no third phrase shares it, nor another holds it
+    assert _overlaps(("visual", "language", "model"), [("large", "language", "model")])
+    assert _overlaps(("diffusion", "model"), [("large", "language", "model"), ("pretrained", "model")])
+    assert _overlaps(("diffusion", "model"), [("large", "language", "model"), ("model", "merging")])
     llm = next(h for h, label in enumerate(sample_model.theme_labels_) if "large language models" in label)
     assert "pre-trained models" in sample_model.theme_labels_[llm], sample_model.theme_labels_
 
@@ -403,3 +413,23 @@ def test_an_acronym_counts_for_its_long_form_and_its_beginnings_not_its_ends():
     assert held[gpu] > 3 * written_out  # the acronym's papers count for its long form
     assert held[_phrase(table, "graphics processing")] >= held[gpu]
     assert held[_phrase(table, "processing units")] <= written_out
+
+
+def test_a_shared_last_word_is_read_as_written():
+    """arXiv abstracts: "parameter-efficient fine-tuning" beside "supervised fine-tuning", "search queries"
+    beside "user queries" share only their last word, hyphenated or in "-ies", as "pre-trained models" and
+    "large language models" do; a third phrase ending in it is a repeat."""
+    from helpers import read_shared
+
+    from topics.phrase_labels import _shared_parts
+
+    papers = read_shared("arxiv-cs-2025.csv.gz")
+    about = papers["text"].str.contains("fine-tuning|queries", case=False)
+    sample = pd.concat([papers[about].head(300), papers[~about].head(300)])
+    table = PhraseTable.fit(sample["text"].tolist(), sample["title"].tolist())
+    pairs = (("supervised fine-tuning", "parameter-efficient fine-tuning"),
+             ("user queries", "search queries"), ("large language models", "pre-trained models"))
+    for first, second in pairs:
+        assert not _shared_parts(table, _phrase(table, second), [_phrase(table, first)]), (first, second)
+    third = [_phrase(table, "supervised fine-tuning"), _phrase(table, "parameter-efficient fine-tuning")]
+    assert _shared_parts(table, _phrase(table, "two-stage fine-tuning"), third)

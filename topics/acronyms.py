@@ -8,7 +8,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from topics.phrase_text import MAX_WORDS, runs, word_key
+from topics.phrase_text import INSIDE_OK, MAX_WORDS, runs, stop_lists, word_key
 
 _ACRONYM_DEFINITION = re.compile(r"\(\s*([^()\s,;]{2,12}(?:\s[^()\s,;]{1,12})?)\s*[),;]")
 
@@ -33,6 +33,7 @@ def _matches_acronym(short: str, long_words: list[str]) -> int:
 def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple[str, ...]]:
     """Acronyms defined in `text` as "long form (ABBR)": ABBR (plural "s" dropped) -> long form's words."""
     found: dict[str, tuple[str, ...]] = {}
+    function_words = stop_lists()[2] | INSIDE_OK  # "for", "the"; not a field's words ("problem")
     for match in _ACRONYM_DEFINITION.finditer(text):
         short = match.group(1).strip()
         if " " in short or not any(c.isupper() for c in short) or not short[0].isalnum():
@@ -43,13 +44,21 @@ def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple
         words = before[-1]
         letters = sum(c.isalnum() for c in short)
         window = words[-min(letters + 5, 2 * letters):]
-        used = _matches_acronym(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short,
-                                window)
+        bare = short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short
+        initials = [c.lower() for c in bare if c.isalnum()]
+        if len(initials) <= len(window) and [w[0].lower() for w in window[-len(initials):]] == initials:
+            used = len(initials)  # a word per letter ("Proximal Policy Optimization (PPO)"), not fewer
+        else:
+            used = _matches_acronym(bare, window)
         if not used:
             continue
         long_words = window[-used:]
         while long_words and long_words[0].lower() in not_first:
             long_words = long_words[1:]
+        # a long form ends on no function word: "no fast algorithm for (Nash)" had defined "Nash" as
+        # "fast algorithm for"
+        if not long_words or long_words[-1].lower() in function_words:
+            continue
         if 2 <= len(long_words) <= MAX_WORDS or (len(long_words) == 1 and "-" in long_words[0]):
             found[acronym_key(short)] = tuple(long_words)
     return found

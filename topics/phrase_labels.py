@@ -12,7 +12,7 @@ longer name, and never into a quotation.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,7 +65,8 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
           fill: bool = False) -> list[int]:
     """Up to `n_phrases` phrases for a class: the best scoring, made as long as its documents carry, then
     each time the best (by `rescore` of the phrases chosen so far, if given) that shares no word stem with
-    those chosen and fits in `max_words` words in all; without `fill`, no more once a word or none is left."""
+    those chosen (but a last word, `_overlaps`) and fits in `max_words` words in all; without `fill`, no
+    more once a word or none is left. A lone word all over the corpus goes last."""
     chosen: list[int] = []
     words = 0
     for _ in range(n_phrases):
@@ -101,36 +102,49 @@ def _pick(scores: np.ndarray, documents: np.ndarray, table: PhraseTable, needed:
     return [c for c in chosen if c not in plain] + plain
 
 
-def _parts(table: PhraseTable, phrase: int) -> set[str]:
-    """The crude stems of a phrase's words as written, hyphenated words taken apart."""
-    return word_stems(table.spelling(phrase).lower().replace("-", " "))
+def _parts(table: PhraseTable, phrase: int, last: bool = True) -> set[str]:
+    """The crude stems of a phrase's words as written, hyphenated words taken apart (without its last
+    word written, unless `last`)."""
+    written = table.spelling(phrase).lower().split()
+    return word_stems(" ".join(written if last else written[:-1]).replace("-", " "))
 
 
 def _shared_parts(table: PhraseTable, phrase: int, chosen: list[int]) -> set[str]:
-    """The word stems a phrase shares with the phrases chosen, but for a last noun two phrases of several
-    words share ("pre-trained models", "large language models")."""
-    shared = _parts(table, phrase) & set().union(*(_parts(table, c) for c in chosen))
-    return shared - word_stems(_shared_last_word(table.keys[phrase], [table.keys[c] for c in chosen]))
+    """The word stems a phrase shares with the phrases chosen, but for the last word it shares with one
+    of them, both of several words ("pre-trained models", "large language models")."""
+    pair = _sharing_last_word(table.keys[phrase], [table.keys[c] for c in chosen])
+    others = set().union(*(_parts(table, c) for i, c in enumerate(chosen) if i != pair))
+    shared = _parts(table, phrase) & others
+    if pair is not None:  # the shared last words aside, nothing in common
+        shared |= (_parts(table, phrase, last=False) & _parts(table, chosen[pair])
+                   | _parts(table, phrase) & _parts(table, chosen[pair], last=False))
+    return shared
 
 
-def _shared_last_word(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> str:
-    """The last word of `words` when it is also the last word of a taken phrase, both of several words."""
-    if len(words) > 1 and any(len(t) > 1 and t[-1] == words[-1] for t in taken):
-        return words[-1]
-    return ""
+def _sharing_last_word(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> int | None:
+    """Which taken phrase ends in the last word of `words`, both of several words, when exactly one does:
+    two kinds of one thing may share their last word, three may not."""
+    sharing = [i for i, t in enumerate(taken) if len(words) > 1 and len(t) > 1 and t[-1] == words[-1]]
+    return sharing[0] if len(sharing) == 1 else None
 
 
 def _overlaps(words: tuple[str, ...], taken: list[tuple[str, ...]]) -> bool:
     """Whether a phrase repeats what the label already says: a phrase inside another, run together
     ("data sets" in "ECG datasets"), a word of the same crude stem ("programs", "programming"), or one
-    word the start of another ("cluster", "clustering")."""
+    word the start of another ("cluster", "clustering"); but for a last word it shares with one of them
+    (`_sharing_last_word`)."""
     joined = "".join(words)
     if any(joined in "".join(t) or "".join(t) in joined for t in taken):
         return True
-    old = [w for t in taken for w in t]
-    if _shared_last_word(words, taken):  # two kinds of one thing may share their last noun
-        old = [w for t in taken for w in (t[:-1] if len(t) > 1 and t[-1] == words[-1] else t)]
-        words = words[:-1]
+    pair = _sharing_last_word(words, taken)
+    if pair is None:
+        return _repeats(words, [w for t in taken for w in t])
+    return (_repeats(words[:-1], taken[pair]) or _repeats(words, taken[pair][:-1])
+            or _repeats(words, [w for i, t in enumerate(taken) if i != pair for w in t]))
+
+
+def _repeats(words: Sequence[str], old: Sequence[str]) -> bool:
+    """Whether `words` has a word of the same crude stem as one of `old`, or the start of one."""
     return bool(word_stems(" ".join(words)) & word_stems(" ".join(old))) or any(
         min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in words for b in old)
 
