@@ -595,3 +595,15 @@ def test_embedding_model_option_chooses_the_encoder_and_implies_embeddings(tmp_p
     assert model.features == "embeddings" and model.embedding_model == local_model
     assert model.vectors_.shape[1] == 384
     assert any((tmp_path / "cache" / "embeddings").iterdir()), "the vectors went to the embedding cache"
+
+
+def test_a_report_of_one_topic_counts_in_the_singular(tmp_path):
+    """Two papers of the sample make one topic and one theme: the last line and run.json say "1 topic",
+    "1 theme", never "1 topics" or "topic(s)"."""
+    papers = topics.datasets.load_sample_papers().head(2)
+    papers[["title", "abstract"]].to_csv(tmp_path / "two.csv", index=False)
+    result = run("report", "two.csv", "--out", "two", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "report of 2 papers, 1 topic, 1 theme written in" in result.stdout, result.stdout
+    choice = json.loads((tmp_path / "two" / "run.json").read_text())["choices"]["n_themes"]
+    assert choice == "1 topic: each is its own theme"

@@ -60,7 +60,7 @@ def _read(options: dict, progress: Progress):
             extras.append(f"{info[key]:,} {what}")
     detail = f" ({', '.join(extras)})" if extras else ""
     where = "the bundled sample papers" if source is None else source
-    progress.say(f"reading: {len(corpus):,} papers from {where}{detail} ({seconds:.1f} s)")
+    progress.say(f"reading: {plural(len(corpus), 'paper')} from {where}{detail} ({seconds:.1f} s)")
     return corpus, path, seconds
 
 
@@ -204,8 +204,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not progress.quiet:
         elapsed = time.perf_counter() - progress.started
         fitted = "" if shown is model else f" (model fitted on a sample of {model.n_documents_:,})"
-        print(f"topics: report of {shown.n_documents_:,} papers{fitted}, {model.n_topics_} topics, "
-              f"{model.n_themes_} themes written in {elapsed:.1f} s: {printable(index.resolve())}")
+        counts = (f"{plural(shown.n_documents_, 'paper')}{fitted}, {plural(model.n_topics_, 'topic')}, "
+                  f"{plural(model.n_themes_, 'theme')}")
+        print(f"topics: report of {counts} written in {elapsed:.1f} s: {printable(index.resolve())}")
     return EXIT_OK
 
 
@@ -240,8 +241,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
                      f"({time.perf_counter() - clock:.1f} s)")
     if not progress.quiet:
         sampled = "" if model.sample_indices_ is None else f" (sampled from {model.n_input_documents_:,})"
-        print(f"topics: model of {model.n_documents_:,} papers{sampled}, {model.n_topics_} topics saved to "
-              f"{printable(out.resolve())}")
+        counts = f"{plural(model.n_documents_, 'paper')}{sampled}, {plural(model.n_topics_, 'topic')}"
+        print(f"topics: model of {counts} saved to {printable(out.resolve())}")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from topics import defaults, phrase_labels, phrases, themes
 from topics.features import unit_rows
 from topics.representation import extract_keywords
+from topics.wording import plural
 
 
 class TopicDescription:
@@ -41,8 +42,8 @@ class TopicDescription:
             n_themes, self.theme_choice_ = themes.choose_n_themes(self.linkage_, n_topics, levels)
         else:
             n_themes = min(int(self.n_themes), n_topics)
-            self.theme_choice_ = f"{n_themes} themes: set by n_themes={self.n_themes}" + (
-                f" (capped at the {n_topics} topics found)" if n_themes < self.n_themes else "")
+            self.theme_choice_ = f"{plural(n_themes, 'theme')}: set by n_themes={self.n_themes}" + (
+                f" (capped at the {plural(n_topics, 'topic')} found)" if n_themes < self.n_themes else "")
         self.topic_themes_ = themes.cut(self.linkage_, n_topics, n_themes)
         numbers = (getattr(self, "previous_", None) or {}).get("theme_numbers")  # kept from a previous fit
         if numbers is not None and len(numbers) == n_themes:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from topics import defaults
 from topics.errors import ModelError, TopicsWarning
+from topics.wording import plural
 
 Documents = pd.DataFrame | pd.Series | Sequence[str]
 
@@ -88,7 +89,9 @@ def checked_vectors(vectors, n_documents: int, dimensions: int | None = None) ->
                          + (", as many dimensions as the model was fitted on" if dimensions else ""))
     bad = ~np.isfinite(vectors).all(axis=1)
     if bad.any():
-        raise ModelError(f"{int(bad.sum()):,} embedding row(s) hold NaN or infinite values (the first: row "
+        n_bad = int(bad.sum())
+        verb = "holds" if n_bad == 1 else "hold"
+        raise ModelError(f"{plural(n_bad, 'embedding row')} {verb} NaN or infinite values (the first: row "
                          f"{int(np.flatnonzero(bad)[0])})")
     return vectors
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from topics.errors import ModelError
 from topics.params import VECTOR_SOURCES, is_number, is_whole
+from topics.wording import plural
 
 FLOAT, INT = "f", "iu"  # dtype kinds
 # name -> (dtype kinds, shape); a shape names its sizes: n documents, d dimensions, c classes, v terms...
@@ -105,7 +106,8 @@ def _check_array(name: str, array: np.ndarray, kinds: str, shape: tuple[str, ...
     if array.dtype.kind not in kinds:
         raise ModelError(f"arrays.npz: {name} must hold {kind}, not {array.dtype}")
     if array.ndim != len(shape):
-        raise ModelError(f"arrays.npz: {name} must have {len(shape)} dimension(s), not shape {array.shape}")
+        raise ModelError(
+            f"arrays.npz: {name} must have {plural(len(shape), 'dimension')}, not shape {array.shape}")
     for axis, (letter, size) in enumerate(zip(shape, array.shape, strict=True)):
         expected = sizes.setdefault(letter, size)
         if size != expected or size < 1:

@@ -14,6 +14,7 @@ from collections import Counter
 import numpy as np
 
 from topics import defaults
+from topics.wording import plural
 
 
 def ward_linkage(centroids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -112,7 +113,7 @@ def choose_n_themes(
     sqrt(topics) / 2) are not considered.
     """
     if n_topics <= 3:
-        return n_topics, f"{n_topics} topic(s): each is its own theme"
+        return n_topics, f"{plural(n_topics, 'topic')}: each is its own theme"
     gap = defaults.THEME_GAP_RATIO
     levels = levels or []
     support = Counter(k for clear in levels for k in set(clear))
@@ -122,29 +123,30 @@ def choose_n_themes(
         level = max(held)
         others = sorted(set(held) - {level})
         also = f"; coarser levels that hold too: {', '.join(map(str, others))}" if others else ""
+        themes = plural(level, "theme")
         return level, (
-            f"{level} themes: for {support[level]} of the {len(levels)} topic sizes tried, the topic tree "
-            f"jumps clearly (x{gap} or more in merge height) at {level} themes, a level that holds whatever "
-            f"the topic size (the finest such level{also})"
+            f"{themes}: for {support[level]} of the {len(levels)} topic sizes tried, the topic tree jumps "
+            f"clearly (x{gap} or more in merge height) at {themes}, a level that holds whatever the topic "
+            f"size (the finest such level{also})"
         )
     upper = _most_themes(n_topics)
     best, jump = clearest_level(linkage, n_topics)
     if best is None:
-        return upper, f"{upper} themes: the tree is too small to look for a gap"
+        return upper, f"{plural(upper, 'theme')}: the tree is too small to look for a gap"
     shown = support[best]
     if jump >= gap and (not levels or shown >= defaults.THEME_LEVEL_MIN_TREES):
         also = f"; {shown} of the {len(levels)} topic sizes tried jump there too" if levels else ""
         return best, (
-            f"{best} themes: the topic tree's merge heights jump x{jump:.2f} there (the largest jump between "
-            f"{fewest} and {upper} themes, above the {gap} that marks a clear level{also})"
+            f"{plural(best, 'theme')}: the topic tree's merge heights jump x{jump:.2f} there (the largest "
+            f"jump between {fewest} and {upper} themes, above the {gap} that marks a clear level{also})"
         )
     if jump >= gap:
         return upper, (
-            f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree's largest jump in merge "
-            f"height, x{jump:.2f} at {best} themes, shows clearly in only {shown} of the {len(levels)} topic "
-            f"sizes tried, too few to be a level of the corpus rather than of one tree"
+            f"{plural(upper, 'theme')} (about sqrt(2 x {n_topics} topics)): the topic tree's largest jump "
+            f"in merge height, x{jump:.2f} at {plural(best, 'theme')}, shows clearly in only {shown} of the "
+            f"{len(levels)} topic sizes tried, too few to be a level of the corpus rather than of one tree"
         )
     return upper, (
-        f"{upper} themes (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, its largest "
-        f"jump in merge height is x{jump:.2f} at {best} themes, below {gap}"
+        f"{plural(upper, 'theme')} (about sqrt(2 x {n_topics} topics)): the topic tree has no clear level, "
+        f"its largest jump in merge height is x{jump:.2f} at {plural(best, 'theme')}, below {gap}"
     )

@@ -220,7 +220,7 @@ def plot_hierarchy(model) -> Figure:
     cut = _theme_cut_height(linkage, model.n_themes_)
     if cut is not None:
         ax.axvline(cut, color="#999999", linestyle="--", linewidth=0.8)
-        ax.text(cut, 0.01, f" cut: {model.n_themes_} themes", transform=ax.get_xaxis_transform(),
+        ax.text(cut, 0.01, f" cut: {plural(model.n_themes_, 'theme')}", transform=ax.get_xaxis_transform(),
                 fontsize=BASE_FONT - 1.5, color=palette.MUTED_TEXT, va="bottom", ha="right")
     ax.set_xlabel("merge distance (size-weighted Ward)", fontsize=BASE_FONT)
     ax.spines["left"].set_visible(False)
