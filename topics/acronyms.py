@@ -8,7 +8,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from topics.phrase_text import INSIDE_OK, MAX_WORDS, runs, stop_lists, word_key
+from topics.phrase_text import MAX_WORDS, function_words, runs, word_key
 
 _ACRONYM_DEFINITION = re.compile(r"\(\s*([^()\s,;]{2,12}(?:\s[^()\s,;]{1,12})?)\s*[),;]")
 
@@ -33,7 +33,6 @@ def _matches_acronym(short: str, long_words: list[str]) -> int:
 def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple[str, ...]]:
     """Acronyms defined in `text` as "long form (ABBR)": ABBR (plural "s" dropped) -> long form's words."""
     found: dict[str, tuple[str, ...]] = {}
-    function_words = stop_lists()[2] | INSIDE_OK  # "for", "the"; not a field's words ("problem")
     for match in _ACRONYM_DEFINITION.finditer(text):
         short = match.group(1).strip()
         if " " in short or not any(c.isupper() for c in short) or not short[0].isalnum():
@@ -57,7 +56,7 @@ def acronym_definitions(text: str, not_first: frozenset[str]) -> dict[str, tuple
             long_words = long_words[1:]
         # a long form ends on no function word: "no fast algorithm for (Nash)" had defined "Nash" as
         # "fast algorithm for"
-        if not long_words or long_words[-1].lower() in function_words:
+        if not long_words or long_words[-1].lower() in function_words():
             continue
         if 2 <= len(long_words) <= MAX_WORDS or (len(long_words) == 1 and "-" in long_words[0]):
             found[acronym_key(short)] = tuple(long_words)

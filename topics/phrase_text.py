@@ -27,15 +27,21 @@ NAME_STARTERS = frozenset(["New"])
 INSIDE_OK = frozenset(["of", "for", "to", "and", "in", "on", "with"])
 
 
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """English function words ("for", "the"), lower case: scikit-learn's stop list but the content words in
+    it, and fragments of contractions; not a field's words ("problem", `defaults.SCHOLARLY_STOP_WORDS`)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS | defaults.FRAGMENT_STOP_WORDS
+
+
 @lru_cache(maxsize=1)  # asked once per label candidate (`PhraseTable.tail`)
 def stop_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(not at the start, not at the end, not inside) of a phrase; lower-case words."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    function_words = frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS | defaults.FRAGMENT_STOP_WORDS
+    function = function_words()
     scholarly = defaults.SCHOLARLY_STOP_WORDS | defaults.LABEL_STOP_WORDS
-    return (function_words | (scholarly - _PHRASE_STARTERS), function_words | scholarly,
-            function_words - INSIDE_OK)
+    return function | (scholarly - _PHRASE_STARTERS), function | scholarly, function - INSIDE_OK
 
 
 @lru_cache(maxsize=1_000_000)
